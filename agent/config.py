@@ -1,0 +1,94 @@
+"""One settings object for fieldpilot, read from `FIELDPILOT_*` variables and an
+optional `fieldpilot.toml` in the working folder.
+
+Every path that fieldpilot writes lives under `home` (`FIELDPILOT_HOME`), so tests
+point it at a temporary folder and a site keeps all its state in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_LOCAL_MODEL = "qwen2.5-coder-1.5b"
+
+
+def default_home() -> Path:
+    """The platform's user data folder for fieldpilot (XDG on Linux)."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "fieldpilot"
+
+
+class Settings(BaseSettings):
+    """Everything fieldpilot can be told; defaults run the offline demo site."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FIELDPILOT_", extra="forbid", toml_file="fieldpilot.toml"
+    )
+
+    home: Path = Field(default_factory=default_home)
+    gateway_url: str | None = Field(
+        default=None,
+        description="URL of a site gateway; unset runs the demo site in process.",
+    )
+    site_dir: Path | None = Field(
+        default=None, description="Site folder (site.yaml); unset means the demo."
+    )
+    local_model: str = DEFAULT_LOCAL_MODEL
+    local_model_path: Path | None = Field(
+        default=None, description="A GGUF file to use instead of the packaged one."
+    )
+    n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    n_ctx: int = Field(default=4096, ge=1024)
+    manuals_dir: Path | None = None
+    tool_budget: int = Field(default=8, ge=1, le=50)
+    cloud_url: str | None = None
+    cloud_model: str | None = None
+    cloud_api_key: SecretStr | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments beat variables, variables beat `fieldpilot.toml`."""
+        toml = TomlConfigSettingsSource(settings_cls)
+        return (init_settings, env_settings, toml)
+
+    @cached_property
+    def models_dir(self) -> Path:
+        """Where model files are assembled."""
+        return self.home / "models"
+
+    @property
+    def site_db(self) -> Path:
+        """The in-process demo site's state and audit database."""
+        return self.home / "site.sqlite"
+
+    @property
+    def manuals_index_dir(self) -> Path:
+        """The embedded ChromaDB folder of the manuals."""
+        return self.home / "manuals-index"
+
+    @property
+    def workorders_db(self) -> Path:
+        """The work-order database."""
+        return self.home / "workorders.sqlite"
+
+    @property
+    def threads_db(self) -> Path:
+        """The conversation checkpointer database."""
+        return self.home / "threads.sqlite"
