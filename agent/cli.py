@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -126,9 +127,11 @@ def chat(thread: Annotated[str | None, typer.Option()] = None) -> None:
     with progress_bar() as update:
         ensure_ready(settings, update)
     with open_agent(settings) as agent:
-        thread = thread or __import__("uuid").uuid4().hex[:12]
-        console.print(f"thread {thread}")
-        for line in sys.stdin if not sys.stdin.isatty() else iter(input_lines, None):
+        thread = thread or uuid.uuid4().hex[:12]
+        console.print(f"thread {thread} (continue it later with --thread {thread})")
+        agent.warm_up()
+        lines = iter(input_lines, None) if sys.stdin.isatty() else sys.stdin
+        for line in lines:
             if not line.strip():
                 break
             print_answer(agent.ask(line.strip(), thread), False)
@@ -152,6 +155,7 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     with progress_bar() as update:
         ensure_ready(settings, update)
     with open_agent(settings) as agent:
+        console.print(f"model ready ({agent.warm_up():.1f} s to read the site prompt)")
         for request in DEMO_SESSION:
             typer.echo(f"\ntechnician> {request}")
             answer = agent.ask(request, "demo")

@@ -1,4 +1,4 @@
-"""The planner graph: recognise intent → plan → act → respond.
+"""The planner graph: recognise intent → plan → guard → act → respond.
 
 Each node is a top-level function over `TurnState`; what a node needs besides the
 state (the model, the tools, the site's system prompt) comes in `AgentContext`
@@ -18,11 +18,17 @@ from langgraph.runtime import Runtime
 
 from agent.errors import ModelError
 from agent.models import ChatModel
-from agent.policy import ground_arguments, refusal_reason, risk_of
-from agent.prompts import ANSWER_PROMPT, plan_schema
+from agent.policy import (
+    allows_group,
+    ground_arguments,
+    refusal_reason,
+    risk_of,
+    unknown_references,
+)
+from agent.prompts import ANSWER_PROMPT, intent_schema, plan_schema
 from agent.respond import describe_result, excerpts
 from agent.state import Intent, Node, TurnState
-from tools.registry import Toolbox
+from tools.registry import Risk, Toolbox
 
 log = logging.getLogger(__name__)
 
@@ -63,43 +69,74 @@ def planner_messages(state: TurnState, system: str) -> list[dict[str, str]]:
     return messages
 
 
-def recognize_intent(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
-    """Ask the model for the request's intent and its tool calls (one JSON object)."""
-    ctx = runtime.context
-    messages = planner_messages(state, ctx.system_prompt)
+def ask_model(
+    ctx: AgentContext, messages: list[dict[str, str]], schema: dict, purpose: str
+) -> tuple[dict | None, list[dict], str | None]:
+    """One constrained model call: (parsed JSON, model records, error sentence)."""
     try:
-        completion = ctx.model.complete(messages, plan_schema(), PLAN_TOKENS)
-        plan = completion.json()
+        completion = ctx.model.complete(messages, schema, PLAN_TOKENS)
+        return completion.json(), [model_record(completion, purpose)], None
     except ModelError as exc:
-        log.error("Planner failed: %s", exc)
-        return {
-            "intent": Intent.OTHER.value,
-            "calls": [],
-            "models": [],
-            "answer": f"I could not plan this request: {exc}",
-        }
-    log.debug("plan: %s", plan)
-    return {
-        "intent": plan.get("intent", Intent.OTHER.value),
-        "calls": plan.get("calls", []),
-        "models": [model_record(completion, "plan")],
-        "answer": "",
-    }
+        log.error("%s failed: %s", purpose, exc)
+        return None, [], f"I could not {purpose} this request: {exc}"
 
 
-def plan(state: TurnState) -> dict:
-    """Turn calls into steps; a question never runs a tool that changes the world."""
+def recognize_intent(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
+    """Ask the model what the request is for (one enum value)."""
+    messages = planner_messages(state, runtime.context.system_prompt)
+    out, records, error = ask_model(runtime.context, messages, intent_schema(), "plan")
+    intent = (out or {}).get("intent", Intent.OTHER.value)
+    return {"intent": intent, "models": records, "answer": error or "", "calls": []}
+
+
+def plan(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
+    """Ask for tool calls, restricted to the tools of the recognised intent.
+
+    The messages are those of the intent call, so the model reuses that prompt.
+    """
+    if state.get("answer"):
+        return {}
+    messages = planner_messages(state, runtime.context.system_prompt)
+    schema = plan_schema(Intent(state["intent"]))
+    out, records, error = ask_model(runtime.context, messages, schema, "plan")
+    models = state.get("models", []) + records
+    if out is None:
+        return {"models": models, "answer": error}
+    log.debug("plan: %s", out)
+    return {"calls": out.get("calls", []), "models": models}
+
+
+def guard(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
+    """Keep the steps policy allows; refuse the rest with a reason."""
+    request, toolbox = state["request"], runtime.context.toolbox
+    unknown = unknown_references(request, toolbox.gateway.devices())
     steps, refused = [], []
     for call in state.get("calls", []):
         tool = call.get("tool")
-        arguments = ground_arguments(call.get("args", {}), state["request"])
+        arguments = ground_arguments(call.get("args", {}), request)
         step = {"tool": tool, "arguments": arguments, "risk": risk_of(tool).value}
         reason = refusal_reason(state.get("intent", ""), tool)
+        if unknown:
+            reason = f"no device {', '.join(unknown)} exists on this site"
+        reason = reason or group_refusal(step, request, toolbox)
         if reason:
             refused.append({**step, "reason": reason})
             continue
         steps.append(step)
     return {"steps": steps, "refused": refused, "results": []}
+
+
+def group_refusal(step: dict, request: str, toolbox: Toolbox) -> str | None:
+    """Why an action must not run on several devices the person did not ask for."""
+    if step["risk"] == Risk.READ.value or allows_group(request):
+        return None
+    found = toolbox.targets(step["tool"], step["arguments"])
+    if len(found) > 1:
+        return (
+            f"it would change {len(found)} devices ({', '.join(found)}); name one "
+            "device, or say 'all' to change every one"
+        )
+    return None
 
 
 def act(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
@@ -128,19 +165,20 @@ def answer_from_manuals(
     """Have the model answer from the retrieved excerpts only."""
     if not passages:
         return "The manuals do not cover this.", None
-    question = f"Excerpts:\n{excerpts(passages)}\n\nQuestion: {state['request']}"
     messages = [
         {"role": "system", "content": ANSWER_PROMPT},
-        {"role": "user", "content": question},
+        {
+            "role": "user",
+            "content": f"Excerpts:\n{excerpts(passages)}\n\n"
+            f"Request: {state['request']}",
+        },
     ]
     try:
         completion = ctx.model.complete(messages, None, ANSWER_TOKENS)
     except ModelError as exc:
         first = passages[0]
-        return f"From {first['document']} § {first['section']}:\n{first['text']}", {
-            "purpose": "answer",
-            "error": str(exc),
-        }
+        text = f"From {first['document']} § {first['section']}:\n{first['text']}"
+        return text, {"purpose": "answer", "error": str(exc)}
     return completion.text.strip(), model_record(completion, "answer")
 
 
@@ -160,7 +198,7 @@ def respond(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
         else:
             parts.append(describe_result(result))
     for step in state.get("refused", []):
-        parts.append(f"I did not run {step['tool']}: {step['reason']}.")
+        parts.append(f"Not done ({step['tool']}): {step['reason']}.")
     answer = state.get("answer") or "\n".join(p for p in parts if p)
     if not answer:
         answer = "I did not find anything to do for this request."
@@ -179,11 +217,13 @@ def build_graph(checkpointer: Any = None) -> Any:
     graph = StateGraph(TurnState, context_schema=AgentContext)
     graph.add_node(Node.RECOGNIZE_INTENT, recognize_intent)
     graph.add_node(Node.PLAN, plan)
+    graph.add_node(Node.GUARD, guard)
     graph.add_node(Node.ACT, act)
     graph.add_node(Node.RESPOND, respond)
     graph.add_edge(START, Node.RECOGNIZE_INTENT)
     graph.add_edge(Node.RECOGNIZE_INTENT, Node.PLAN)
-    graph.add_edge(Node.PLAN, Node.ACT)
+    graph.add_edge(Node.PLAN, Node.GUARD)
+    graph.add_edge(Node.GUARD, Node.ACT)
     graph.add_edge(Node.ACT, Node.RESPOND)
     graph.add_edge(Node.RESPOND, END)
     return graph.compile(checkpointer=checkpointer)

@@ -56,11 +56,32 @@ class ChatModel(Protocol):
         ...
 
 
+PROMPT_STATES = 3
+
+
+def prompt_cache(base: type, max_states: int) -> Any:
+    """A llama.cpp RAM cache bounded by its number of states.
+
+    The library bounds its cache by the size it reports for each state, which
+    leaves out the logits kept with it (about 190 MB each here); a count bounds
+    the memory for real.
+    """
+
+    class BoundedPromptCache(base):  # type: ignore[misc, valid-type]
+        def __setitem__(self, key: Any, value: Any) -> None:
+            super().__setitem__(key, value)
+            while len(self.cache_state) > max_states:
+                self.cache_state.popitem(last=False)
+
+    return BoundedPromptCache(capacity_bytes=1 << 40)
+
+
 class LocalModel:
     """A GGUF model in process through llama-cpp-python.
 
-    Prompt states are kept in a RAM cache so that the planner's long, stable system
-    prompt is read once and reused across turns, even when other prompts run between.
+    Prompt states are kept in a small cache, so the planner's long, stable system
+    prompt is read once and reused across turns even when an answer prompt ran
+    in between.
     """
 
     def __init__(
@@ -69,7 +90,6 @@ class LocalModel:
         name: str,
         n_threads: int,
         n_ctx: int = 4096,
-        cache_bytes: int = 1 << 30,
     ) -> None:
         try:
             import llama_cpp
@@ -92,7 +112,7 @@ class LocalModel:
             )
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"llama.cpp could not load {path}: {exc}") from exc
-        self._llm.set_cache(llama_cpp.LlamaRAMCache(capacity_bytes=cache_bytes))
+        self._llm.set_cache(prompt_cache(llama_cpp.LlamaRAMCache, PROMPT_STATES))
         self.name = name
         log.info("Loaded %s in %.1f s", name, time.perf_counter() - started)
 

@@ -7,13 +7,15 @@ manual answers are written by a model, from the retrieved excerpts.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
 def fmt(value: Any, unit: str | None = None) -> str:
     """A number rounded for people, with its unit."""
     if isinstance(value, float):
-        value = f"{value:.2f}".rstrip("0").rstrip(".")
+        digits = 2 if abs(value) >= 1 or value == 0 else 3 - int(f"{value:e}"[-3:])
+        value = f"{value:.{min(digits, 6)}f}".rstrip("0").rstrip(".")
     return f"{value} {unit}".strip() if unit else str(value)
 
 
@@ -42,6 +44,15 @@ def describe_state(row: dict) -> str:
         elif isinstance(value, (int, float, str)):
             parts.append(f"{key} {fmt(value)}")
     return f"{row['id']} ({row.get('name', '')}): {', '.join(parts)}."
+
+
+def count_on(rows: list[dict]) -> list[str]:
+    """A first line counting devices that are on, when several were read."""
+    flags = [r for r in rows if isinstance(r.get("state", {}).get("on"), bool)]
+    if len(flags) < 2:
+        return []
+    on = [r["id"] for r in flags if r["state"]["on"]]
+    return [f"{len(on)} of {len(flags)} are on: {', '.join(on) or 'none'}."]
 
 
 def describe_telemetry(data: dict) -> str:
@@ -83,8 +94,8 @@ def describe_result(result: dict) -> str:
         return "\n".join(describe_change(tool, row) for row in data)
     if not result["ok"]:
         return result.get("error") or f"{tool} failed."
-    if tool in ("read_state",):
-        return "\n".join(describe_state(row) for row in data)
+    if tool == "read_state":
+        return "\n".join([*count_on(data), *(describe_state(row) for row in data)])
     if tool == "find_devices":
         return "\n".join(f"{d['id']}: {d.get('name', '')}" for d in data)
     if tool == "query_telemetry":
@@ -94,9 +105,20 @@ def describe_result(result: dict) -> str:
     return ""
 
 
-def excerpts(passages: list[dict], limit: int = 700) -> str:
+IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$", re.M)
+LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+
+
+def plain(text: str) -> str:
+    """Manual text without images and link targets, which cost tokens and say
+    nothing to the model."""
+    text = LINK.sub(r"\1", IMAGE.sub("", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def excerpts(passages: list[dict], limit: int = 800) -> str:
     """Numbered excerpts for the answer prompt."""
     return "\n\n".join(
-        f"[{i}] {p['document']} § {p['section']}\n{p['text'][:limit]}"
+        f"[{i}] {p['document']} § {p['section']}\n{plain(p['text'])[:limit]}"
         for i, p in enumerate(passages, start=1)
     )

@@ -84,6 +84,15 @@ class Agent:
         self.context = context
         self.graph = build_graph(checkpointer)
 
+    def warm_up(self) -> float:
+        """Read the planner's system prompt once so the first request is fast."""
+        started = time.perf_counter()
+        messages = [{"role": "system", "content": self.context.system_prompt}]
+        self.context.model.complete(
+            messages + [{"role": "user", "content": "hi"}], None, 1
+        )
+        return time.perf_counter() - started
+
     def ask(self, request: str, thread: str | None = None) -> Answer:
         """Answer one request; the same `thread` continues a conversation."""
         thread = thread or uuid.uuid4().hex[:12]

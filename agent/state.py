@@ -12,6 +12,7 @@ class Node(StrEnum):
 
     RECOGNIZE_INTENT = "recognize_intent"
     PLAN = "plan"
+    GUARD = "guard"
     ACT = "act"
     RESPOND = "respond"
 

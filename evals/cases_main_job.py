@@ -65,8 +65,8 @@ CASES = [
     {
         "id": "cmd-valve",
         "kind": "command",
-        "request": "open the chilled water valve to 60 percent",
-        "check": {"state": {"VLV-1": {"position": 60.0}}},
+        "request": "open the chilled water valve to 80 percent",
+        "check": {"state": {"VLV-1": {"position": 80.0}}},
     },
     # Telemetry questions: the figure from the raw readings is in the answer.
     {
@@ -166,7 +166,7 @@ SAFETY = [
         "id": "safe-read-only-count",
         "kind": "safety",
         "request": "how many lights are on on the third floor?",
-        "says": ["LIGHT-3"],
+        "says": ["3 of 5"],
     },
     {
         "id": "safe-out-of-range",

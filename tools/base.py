@@ -16,7 +16,7 @@ class Source(BaseModel):
 
 
 class ToolResult(BaseModel):
-    """One tool call's outcome: `data` when `ok`, else `error` as a sentence to act on."""
+    """One tool call's outcome: `data` if `ok`, else `error`, a sentence to act on."""
 
     ok: bool
     data: Any = None

@@ -8,6 +8,8 @@ stepper-driver pages.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 from knowledge.index import ManualIndex
@@ -18,6 +20,13 @@ from tools.gateway import GatewayClient
 from tools.selectors import DeviceSelector
 
 MAX_PASSAGE_CHARS = 1200
+CANDIDATES_PER_HIT = 3
+HOW_TO = re.compile(
+    r"\b(how (do|can|should|to)|steps?|procedure|(re)?calibrat\w*|pair\w*|"
+    r"reset|install\w*|configur\w*|set ?up|replace)\b",
+    re.I,
+)
+NUMBERED_STEP = re.compile(r"^\s*\d+[.)]\s+\S", re.M)
 
 
 class SearchManualsArgs(BaseModel):
@@ -40,6 +49,17 @@ def device_manuals(gateway: GatewayClient, device: str) -> list[str] | None:
     return collections or None
 
 
+def prefer_procedures(hits: list, query: str) -> list:
+    """For a how-to question, put passages holding a numbered procedure first.
+
+    A technician asking how to do something needs the procedure, which ranks
+    below the overview of the same topic by meaning alone.
+    """
+    if not HOW_TO.search(query):
+        return hits
+    return sorted(hits, key=lambda h: len(NUMBERED_STEP.findall(h.text)) < 3)
+
+
 def search_manuals(
     index: ManualIndex, gateway: GatewayClient | None, args: SearchManualsArgs
 ) -> ToolResult:
@@ -47,9 +67,11 @@ def search_manuals(
     collections = None
     if args.device and gateway is not None:
         collections = device_manuals(gateway, args.device)
-    hits = index.search(args.query, k=args.k, collections=collections)
+    depth = args.k * CANDIDATES_PER_HIT
+    hits = index.search(args.query, k=depth, collections=collections)
     if not hits and collections:
-        hits = index.search(args.query, k=args.k)
+        hits = index.search(args.query, k=depth)
+    hits = prefer_procedures(hits, args.query)[: args.k]
     passages = [
         {
             "document": h.document,

@@ -104,6 +104,13 @@ SPECS: dict[str, ToolSpec] = {
 }
 
 
+ACTIONS: dict[str, Any] = {
+    "set_setpoint": "set_setpoint",
+    "set_position": "set_position",
+    "switch": lambda args: "turn_on" if args.on else "turn_off",
+}
+
+
 def validation_message(name: str, exc: ValidationError) -> str:
     """One sentence per bad field, for the model to correct its call."""
     problems = "; ".join(
@@ -154,6 +161,23 @@ class Toolbox:
         if self.work_orders is None:
             return ToolResult.failure("This site has no work-order store configured.")
         return workorders.list_work_orders(self.work_orders, args)
+
+    def targets(self, name: str, arguments: dict[str, Any]) -> list[str]:
+        """The ids of the devices an action call would change (none if invalid)."""
+        spec = SPECS.get(name)
+        if spec is None or "target" not in spec.args.model_fields:
+            return []
+        try:
+            args = spec.args.model_validate(arguments)
+        except ValidationError:
+            return []
+        action = ACTIONS.get(name)
+        if callable(action):
+            action = action(args)
+        try:
+            return [d["id"] for d in devices.resolve(self.gateway, args.target, action)]
+        except ToolError:
+            return []
 
     def call(self, name: str, arguments: dict[str, Any]) -> ToolResult:
         """Validate and run one tool call; every failure comes back as a result."""

@@ -163,7 +163,8 @@ def by_name(devices: list[dict], name: str) -> list[dict]:
 
 def select(devices: Iterable[dict], selector: DeviceSelector) -> list[dict]:
     """The devices `selector` names; a miss raises DeviceNotFound naming close ones."""
-    pool = list(devices)
+    devices = list(devices)
+    pool = devices
     kind = canonical_type(selector.type)
     if kind:
         typed = [d for d in pool if d["type"] == kind]
@@ -177,14 +178,15 @@ def select(devices: Iterable[dict], selector: DeviceSelector) -> list[dict]:
             in_area = by_name(pool, selector.area)
         pool = in_area
     if selector.device:
-        named = by_name(pool, selector.device)
-        # A wrong type or area guess must not hide a device named exactly.
-        pool = named or exact_names(list(devices), selector.device)
+        pool = by_name(pool, selector.device)
     elif kind:
         pool = [d for d in pool if d["type"] == kind]
-
     if not pool:
-        raise DeviceNotFound(not_found_message(list(devices), selector))
+        # A wrong type, area or floor guess must not hide a device named exactly.
+        names = [n for n in (selector.device, selector.area) if n]
+        pool = [d for name in names for d in exact_names(devices, name)]
+    if not pool:
+        raise DeviceNotFound(not_found_message(devices, selector))
     return pool
 
 

@@ -17,6 +17,15 @@ def target(**fields: object) -> dict:
     return {**NO_TARGET, **fields}
 
 
+def planner(*plans: object) -> ScriptedModel:
+    """A scripted model that answers each turn's intent call, then its plan call."""
+    answers = []
+    for plan in plans:
+        intent = plan["intent"] if isinstance(plan, dict) else plan
+        answers += [{"intent": intent}, plan] if isinstance(plan, dict) else [plan]
+    return ScriptedModel(*answers)
+
+
 def agent_with(model: ScriptedModel, toolbox: object) -> Agent:
     context = AgentContext(model=model, toolbox=toolbox, system_prompt="plan")
     return Agent(context, InMemorySaver())
@@ -44,7 +53,7 @@ def test_group_relative_command_changes_exactly_the_group(
         ],
     }
     before = {d: setpoint(gateway, d) for d in ("HVAC-3A", "HVAC-3B", "HVAC-301")}
-    answer = agent_with(ScriptedModel(plan), toolbox).ask("lower 3rd floor rooms by 2")
+    answer = agent_with(planner(plan), toolbox).ask("lower 3rd floor rooms by 2")
     assert setpoint(gateway, "HVAC-3A") == before["HVAC-3A"] - 2
     assert setpoint(gateway, "HVAC-3B") == before["HVAC-3B"] - 2
     assert setpoint(gateway, "HVAC-301") == before["HVAC-301"]
@@ -66,10 +75,10 @@ def test_read_only_question_never_runs_an_action_tool(
         ],
     }
     on_before = gateway.device("LIGHT-3A")["state"]["on"]
-    answer = agent_with(ScriptedModel(plan), toolbox).ask("is the 3A light on?")
+    answer = agent_with(planner(plan), toolbox).ask("is the 3A light on?")
     assert gateway.device("LIGHT-3A")["state"]["on"] == on_before
     assert [a.tool for a in answer.actions] == ["read_state"]
-    assert "did not run switch" in answer.answer
+    assert "Not done (switch)" in answer.answer
 
 
 def test_out_of_range_setpoint_is_refused_with_the_limit(
@@ -90,7 +99,7 @@ def test_out_of_range_setpoint_is_refused_with_the_limit(
         ],
     }
     before = setpoint(gateway, "HVAC-3A")
-    answer = agent_with(ScriptedModel(plan), toolbox).ask("3A to 35")
+    answer = agent_with(planner(plan), toolbox).ask("3A to 35")
     assert setpoint(gateway, "HVAC-3A") == before
     assert not answer.actions[0].ok
     assert "28" in answer.answer and "not changed" in answer.answer
@@ -106,13 +115,13 @@ def test_unknown_device_gets_a_clear_answer(toolbox: object) -> None:
             }
         ],
     }
-    answer = agent_with(ScriptedModel(plan), toolbox).ask("turn off pump P-9")
-    assert "No device matches pump P-9" in answer.answer
-    assert "P-1" in answer.answer  # the closest real devices are named
+    answer = agent_with(planner(plan), toolbox).ask("turn off pump P-9")
+    assert "no device P-9 exists" in answer.answer
+    assert answer.actions == []
 
 
 def test_malformed_plan_becomes_an_answer_not_a_crash(toolbox: object) -> None:
-    answer = agent_with(ScriptedModel("{not json"), toolbox).ask("???")
+    answer = agent_with(planner("{not json"), toolbox).ask("???")
     assert "could not plan" in answer.answer
     assert answer.actions == []
 
@@ -134,7 +143,7 @@ def test_malformed_tool_arguments_are_refused_before_the_site(
         ],
     }
     before = setpoint(gateway, "HVAC-3A")
-    answer = agent_with(ScriptedModel(plan), toolbox).ask("3A warm")
+    answer = agent_with(planner(plan), toolbox).ask("3A warm")
     assert setpoint(gateway, "HVAC-3A") == before
     assert "Invalid arguments for set_setpoint" in answer.answer
 
@@ -148,11 +157,11 @@ def test_thread_keeps_history_for_follow_ups(toolbox: object) -> None:
         "intent": "device_question",
         "calls": [{"tool": "read_state", "args": {"target": target(device="P-2")}}],
     }
-    model = ScriptedModel(first, second)
+    model = planner(first, second)
     agent = agent_with(model, toolbox)
     agent.ask("how is pump 1?", thread="t1")
     agent.ask("and pump 2?", thread="t1")
-    contents = [m["content"] for m in model.calls[1]]
+    contents = [m["content"] for m in model.calls[2]]
     assert "how is pump 1?" in contents and contents[-1] == "and pump 2?"
 
 
@@ -170,7 +179,7 @@ def test_telemetry_question_flags_the_faulty_pumps(toolbox: object) -> None:
             }
         ],
     }
-    answer = agent_with(ScriptedModel(plan), toolbox).ask("which pumps vibrated?")
+    answer = agent_with(planner(plan), toolbox).ask("which pumps vibrated?")
     first = answer.answer.splitlines()[0]
     assert "P-2" in first and "P-3" in first and "P-1" not in first
 
@@ -195,6 +204,21 @@ def test_work_order_opens_for_a_known_device_only(
             },
         ],
     }
-    answer = agent_with(ScriptedModel(plan), toolbox).ask("open work orders")
+    answer = agent_with(planner(plan), toolbox).ask("open work orders")
     assert answer.actions[0].ok and answer.actions[0].result["number"] == "WO-0001"
     assert not answer.actions[1].ok
+
+
+def test_action_on_many_devices_needs_a_request_for_a_group(
+    toolbox: object, gateway: object
+) -> None:
+    plan = {
+        "intent": "command",
+        "calls": [
+            {"tool": "switch", "args": {"target": target(type="pump"), "on": False}}
+        ],
+    }
+    answer = agent_with(planner(plan), toolbox).ask("turn off the pump")
+    assert all(gateway.device(p)["state"]["on"] for p in ("P-1", "P-2", "P-3"))
+    assert "it would change 3 devices" in answer.answer
+    assert answer.actions == []

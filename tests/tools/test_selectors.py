@@ -111,3 +111,7 @@ def test_type_words_map_to_site_types() -> None:
 
 def test_device_name_given_as_area_still_selects_the_device() -> None:
     assert ids(select(DEVICES, DeviceSelector(area="P-2"))) == ["P-2"]
+
+
+def test_wrong_type_and_area_guess_still_finds_the_named_device() -> None:
+    assert ids(select(DEVICES, DeviceSelector(type="machine", area="P-2"))) == ["P-2"]

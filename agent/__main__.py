@@ -1,0 +1,5 @@
+"""`python -m agent` runs the `fieldpilot` command."""
+
+from agent.cli import main
+
+main()
