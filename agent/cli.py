@@ -32,7 +32,7 @@ DEMO_SESSION = [
     "which pumps had anomalous vibration in the last 24 hours?",
     "how do I recalibrate the compass on drone D-4?",
     "set meeting room 3A to 35 degrees",
-    "turn on the lights in the hangar of drone X-9",
+    "turn off pump P-9",
 ]
 
 
@@ -156,9 +156,10 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         ensure_ready(settings, update)
     with open_agent(settings) as agent:
         console.print(f"model ready ({agent.warm_up():.1f} s to read the site prompt)")
+        thread = f"demo-{uuid.uuid4().hex[:8]}"
         for request in DEMO_SESSION:
             typer.echo(f"\ntechnician> {request}")
-            answer = agent.ask(request, "demo")
+            answer = agent.ask(request, thread)
             print_answer(answer, as_json)
             typer.echo(f"  ({answer.seconds:.1f} s, {answer.model or 'no model'})")
 
@@ -205,10 +206,11 @@ def site_state(device: Annotated[str | None, typer.Argument()] = None) -> None:
 
 def main() -> None:
     """Entry point: one-line errors and a non-zero exit code."""
+    from knowledge.errors import KnowledgeError
     from tools.errors import ToolError
 
     try:
         app()
-    except (FieldpilotError, ToolError) as exc:
+    except (FieldpilotError, ToolError, KnowledgeError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise SystemExit(1) from None

@@ -15,12 +15,14 @@ from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
+from pydantic import BaseModel, ValidationError
 
 from agent.errors import ModelError
 from agent.models import ChatModel
 from agent.policy import (
     allows_group,
     ground_arguments,
+    out_of_scope,
     refusal_reason,
     risk_of,
     unknown_references,
@@ -28,6 +30,7 @@ from agent.policy import (
 from agent.prompts import ANSWER_PROMPT, intent_schema, plan_schema
 from agent.respond import describe_result, excerpts
 from agent.state import Intent, Node, TurnState
+from tools.errors import ToolError
 from tools.registry import Risk, Toolbox
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,13 @@ log = logging.getLogger(__name__)
 HISTORY_TURNS = 2
 PLAN_TOKENS = 320
 ANSWER_TOKENS = 200
+
+
+class ToolCall(BaseModel):
+    """One call of a plan as the model wrote it."""
+
+    tool: str
+    args: dict[str, Any]
 
 
 @dataclass
@@ -81,11 +91,27 @@ def ask_model(
         return None, [], f"I could not {purpose} this request: {exc}"
 
 
+def read_intent(out: Any) -> Intent:
+    """The intent in a model's answer; anything malformed counts as OTHER."""
+    try:
+        return Intent(out.get("intent"))
+    except (AttributeError, ValueError):
+        return Intent.OTHER
+
+
+def read_calls(out: Any) -> list[dict[str, Any]] | None:
+    """The well-formed calls of a plan, or None when the plan is malformed."""
+    try:
+        return [ToolCall.model_validate(c).model_dump() for c in out["calls"]]
+    except (TypeError, KeyError, ValidationError):
+        return None
+
+
 def recognize_intent(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
     """Ask the model what the request is for (one enum value)."""
     messages = planner_messages(state, runtime.context.system_prompt)
     out, records, error = ask_model(runtime.context, messages, intent_schema(), "plan")
-    intent = (out or {}).get("intent", Intent.OTHER.value)
+    intent = read_intent(out).value
     return {"intent": intent, "models": records, "answer": error or "", "calls": []}
 
 
@@ -97,28 +123,39 @@ def plan(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
     if state.get("answer"):
         return {}
     messages = planner_messages(state, runtime.context.system_prompt)
-    schema = plan_schema(Intent(state["intent"]))
+    schema = plan_schema(read_intent(state))
     out, records, error = ask_model(runtime.context, messages, schema, "plan")
     models = state.get("models", []) + records
-    if out is None:
-        return {"models": models, "answer": error}
-    log.debug("plan: %s", out)
-    return {"calls": out.get("calls", []), "models": models}
+    calls = read_calls(out) if out is not None else None
+    if calls is None:
+        return {"models": models, "answer": error or f"I could not plan this: {out}"}
+    log.debug("plan: %s", calls)
+    return {"calls": calls, "models": models}
 
 
 def guard(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
     """Keep the steps policy allows; refuse the rest with a reason."""
     request, toolbox = state["request"], runtime.context.toolbox
-    unknown = unknown_references(request, toolbox.gateway.devices())
+    try:
+        devices = toolbox.gateway.devices()
+        areas = toolbox.gateway.site().get("areas", [])
+    except ToolError as exc:
+        return {
+            "steps": [],
+            "refused": [],
+            "results": [],
+            "answer": f"The site's gateway cannot be reached: {exc}",
+        }
+    unknown = unknown_references(request, devices)
     steps, refused = [], []
     for call in state.get("calls", []):
-        tool = call.get("tool")
-        arguments = ground_arguments(call.get("args", {}), request)
+        tool = call["tool"]
+        arguments = ground_arguments(call["args"], request)
         step = {"tool": tool, "arguments": arguments, "risk": risk_of(tool).value}
         reason = refusal_reason(state.get("intent", ""), tool)
         if unknown:
             reason = f"no device {', '.join(unknown)} exists on this site"
-        reason = reason or group_refusal(step, request, toolbox)
+        reason = reason or scope_refusal(step, request, toolbox, devices, areas)
         if reason:
             refused.append({**step, "reason": reason})
             continue
@@ -126,12 +163,23 @@ def guard(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
     return {"steps": steps, "refused": refused, "results": []}
 
 
-def group_refusal(step: dict, request: str, toolbox: Toolbox) -> str | None:
-    """Why an action must not run on several devices the person did not ask for."""
-    if step["risk"] == Risk.READ.value or allows_group(request):
+def scope_refusal(
+    step: dict, request: str, toolbox: Toolbox, devices: list, areas: list
+) -> str | None:
+    """Why an action must not run: it reaches devices nobody asked to change."""
+    if step["risk"] == Risk.READ.value:
         return None
+    target = step["arguments"].get("target")
+    if isinstance(target, dict) and not any(target.values()):
+        return "it names no device, room, type or floor"
     found = toolbox.targets(step["tool"], step["arguments"])
-    if len(found) > 1:
+    outside = out_of_scope(request, found, devices, areas)
+    if outside:
+        return (
+            f"it would also change {', '.join(outside)}, which the request does "
+            "not name"
+        )
+    if len(found) > 1 and not allows_group(request):
         return (
             f"it would change {len(found)} devices ({', '.join(found)}); name one "
             "device, or say 'all' to change every one"

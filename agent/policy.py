@@ -12,6 +12,7 @@ from typing import Any
 
 from agent.state import QUESTIONS, Intent
 from tools.registry import SPECS, Risk
+from tools.selectors import device_names, normalize
 
 FLOOR_WORDS = re.compile(r"\b(floor|storey|story|level|upstairs|downstairs)\b", re.I)
 
@@ -53,15 +54,25 @@ def risk_of(tool: str) -> Risk:
     return spec.risk if spec else Risk.READ
 
 
+ACTING_INTENTS = {Intent.COMMAND: None, Intent.WORK_ORDERS: {"open_work_order"}}
+
+
 def refusal_reason(intent: str, tool: str) -> str | None:
-    """Why a step must not run for this intent, or None when it may."""
+    """Why a step must not run for this intent, or None when it may.
+
+    Only a command changes devices; a work-order request may open a work order.
+    """
+    if risk_of(tool) is Risk.READ:
+        return None
     try:
         kind = Intent(intent)
     except ValueError:
         kind = Intent.OTHER
-    if kind in QUESTIONS and risk_of(tool) is not Risk.READ:
+    if kind in ACTING_INTENTS and tool in (ACTING_INTENTS[kind] or {tool}):
+        return None
+    if kind in QUESTIONS:
         return "the request is a question, and questions never change devices"
-    return None
+    return "the request did not ask to change anything"
 
 
 ID_LIKE = re.compile(r"\b([A-Za-z]{1,5}-\d{1,4}[A-Za-z]?)\b")
@@ -77,15 +88,21 @@ ORDINALS = {"first": 1, "second": 2, "third": 3}
 
 
 def unknown_references(request: str, devices: list[dict]) -> list[str]:
-    """Device ids in the request ("P-9") that name no device of the site."""
-    known = set()
+    """Device ids in the request ("P-9") that name no device of the site.
+
+    Only words shaped like the site's own ids count, so "ISO-9001" is no device.
+    """
+    known, prefixes = set(), set()
     for device in devices:
+        if "-" in device["id"]:
+            prefixes.add(device["id"].split("-")[0].lower())
         for name in [device["id"], *device.get("aliases", [])]:
             known.add(name.lower().replace("-", ""))
     return [
         ref
         for ref in dict.fromkeys(ID_LIKE.findall(request))
-        if ref.lower().replace("-", "") not in known
+        if ref.split("-")[0].lower() in prefixes
+        and ref.lower().replace("-", "") not in known
     ]
 
 
@@ -107,3 +124,58 @@ def floor_from_area(target: dict[str, Any], request: str) -> dict[str, Any]:
     if target.get("floor") not in (None, floor):
         return target
     return {**target, "area": None, "floor": floor}
+
+
+FLOOR_NAMED = re.compile(
+    r"\b(first|second|third|fourth|ground|\d+(?:st|nd|rd|th))\s+floor\b"
+    r"|\bfloor\s+(\d+)\b",
+    re.I,
+)
+
+
+def named_floor(request: str) -> int | None:
+    """The floor a request names ("third floor", "floor 2"), if any."""
+    match = FLOOR_NAMED.search(request)
+    if not match:
+        return None
+    word = (match.group(1) or match.group(2)).lower()
+    if word == "ground":
+        return 0
+    return ORDINALS.get(word) or int(re.sub(r"\D", "", word) or 0) or None
+
+
+def phrase_in(text: str, name: str) -> bool:
+    """True when `name` appears in `text` as whole words (both normalised)."""
+    norm = normalize(name)
+    return len(norm) >= 2 and f" {norm} " in text
+
+
+def out_of_scope(
+    request: str, touched: list[str], devices: list[dict], areas: list[dict]
+) -> list[str]:
+    """Devices an action would change that the request does not name.
+
+    When the request names devices or rooms, only those (and the devices in those
+    rooms) are in scope; when it names a floor, only devices on that floor.
+    """
+    text = f" {normalize(request)} "
+    named = {
+        d["id"] for d in devices if any(phrase_in(text, n) for n in device_names(d))
+    }
+    rooms = {
+        a["id"]
+        for a in areas
+        if any(phrase_in(text, n) for n in [a["id"], a["name"], *a.get("aliases", [])])
+    }
+    floor = named_floor(request)
+    by_id = {d["id"]: d for d in devices}
+    outside = []
+    for device_id in touched:
+        device = by_id.get(device_id, {})
+        if device_id in named:
+            continue
+        if (named or rooms) and device.get("area") not in rooms:
+            outside.append(device_id)
+        elif floor is not None and device.get("floor") != floor:
+            outside.append(device_id)
+    return outside

@@ -28,12 +28,7 @@ class Intent(StrEnum):
     OTHER = "other"
 
 
-QUESTIONS = {
-    Intent.DEVICE_QUESTION,
-    Intent.TELEMETRY_QUESTION,
-    Intent.MANUAL_QUESTION,
-    Intent.WORK_ORDERS,
-}
+QUESTIONS = {Intent.DEVICE_QUESTION, Intent.TELEMETRY_QUESTION, Intent.MANUAL_QUESTION}
 
 
 class TurnState(TypedDict, total=False):

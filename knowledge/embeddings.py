@@ -61,13 +61,16 @@ def load_model(path: Path | None = None) -> SentenceTransformer:
         # Nothing may reach the network: the model is a local folder.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
         except ImportError as exc:
             raise EmbeddingModelMissing(
                 "sentence-transformers is not installed; run "
                 "`pip install sentence-transformers==6.3.0`."
             ) from exc
+        transformers_logging.disable_progress_bar()
         try:
             model = SentenceTransformer(folder, device="cpu", local_files_only=True)
         except Exception as exc:

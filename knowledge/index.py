@@ -112,6 +112,11 @@ class _Tally:
         )
 
 
+def root_key(root: Path) -> str:
+    """How an ingested folder is recorded with its chunks."""
+    return str(Path(root).resolve())
+
+
 class ManualIndex:
     """Chunks of manuals in one Chroma collection, with incremental ingest.
 
@@ -164,7 +169,12 @@ class ManualIndex:
             if progress is not None:
                 progress(number, len(files), document)
         seen = {path.relative_to(root).as_posix() for path in files}
-        removed = [document for document in stored if document not in seen]
+        # Only documents ingested from this folder can have been removed from it.
+        removed = [
+            document
+            for document, entry in stored.items()
+            if document not in seen and entry["root"] in ("", root_key(root))
+        ]
         with chroma_errors("remove deleted manuals from the index"):
             for document in removed:
                 store.delete(ids=stored[document]["ids"])
@@ -259,7 +269,10 @@ class ManualIndex:
                     ids=[chunk.id for chunk in chunks],
                     embeddings=self._embed([c.embedding_text() for c in chunks]),
                     documents=[chunk.text for chunk in chunks],
-                    metadatas=[chunk_metadata(chunk, digest) for chunk in chunks],
+                    metadatas=[
+                        chunk_metadata(chunk, digest, root_key(root))
+                        for chunk in chunks
+                    ],
                 )
             stale = old_ids - {chunk.id for chunk in chunks}
             if stale:

@@ -51,9 +51,13 @@ def chroma_errors(action: str) -> Iterator[None]:
         ) from exc
 
 
-def chunk_metadata(chunk: ManualChunk, digest: str) -> dict[str, str | int]:
-    """Flatten a chunk's fields into Chroma metadata (scalars only)."""
+def chunk_metadata(
+    chunk: ManualChunk, digest: str, root: str = ""
+) -> dict[str, str | int]:
+    """Flatten a chunk's fields into Chroma metadata (scalars only); `root` is the
+    folder it was ingested from, so ingesting another folder leaves it alone."""
     return {
+        "root": root,
         "document": chunk.document,
         "collection": chunk.collection,
         "title": chunk.title,
@@ -77,6 +81,7 @@ def stored_documents(store: Any) -> dict[str, dict[str, Any]]:
                 "hashes": set(),
                 "collection": meta["collection"],
                 "title": meta["title"],
+                "root": meta.get("root", ""),
             },
         )
         entry["ids"].append(chunk_id)

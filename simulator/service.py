@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, get_args
 
@@ -22,6 +22,10 @@ from simulator.model import Device, DeviceType, Metric, SiteModel
 from simulator.replay import Series, TelemetryReplay, from_epoch, to_epoch
 from simulator.stats import downsample, summarise
 from simulator.store import AuditEntry, ClockState, SiteStore, iso_z, parse_iso
+
+# A clock far outside this range overflows the replay's datetime arithmetic.
+CLOCK_MIN = datetime(1970, 1, 2, tzinfo=UTC)
+CLOCK_MAX = datetime(2200, 1, 1, tzinfo=UTC)
 
 logger = logging.getLogger(__name__)
 
@@ -228,6 +232,11 @@ class SiteService:
         if now is None and speed is None:
             raise CommandError("Send now (ISO 8601 UTC), speed (0 or more), or both.")
         when = self._time("now", now) if now is not None else None
+        if when is not None and not CLOCK_MIN <= when <= CLOCK_MAX:
+            raise CommandError(
+                f"The site clock must lie between {CLOCK_MIN:%Y} and {CLOCK_MAX:%Y}; "
+                f"{when.isoformat()} is outside."
+            )
         return _clock_json(self.store.set_clock(when, speed))
 
     def audit(self, limit: int, device: str | None) -> list[dict[str, Any]]:

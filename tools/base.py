@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ToolArgs(BaseModel):
+    """Base of every tool's arguments: strict types, no unknown fields.
+
+    Strict means `true` is no number and "21" no float; a model's malformed call
+    is refused with the field named, before anything reaches a device.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Source(BaseModel):

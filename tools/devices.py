@@ -2,8 +2,9 @@
 positions through the site's gateway.
 
 Every change is validated twice: here (units, relative changes, the device's limits,
-so the model gets a precise sentence back) and again by the gateway, which is the
-authority and keeps the audit log.
+so a group change is made on all its devices or none, and the model gets a precise
+sentence back) and again by the gateway, which is the authority and keeps the
+audit log.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from tools.base import Source, ToolResult
-from tools.errors import CommandRejected, DeviceNotFound, GatewayError
+from tools.base import Source, ToolArgs, ToolResult
+from tools.errors import CommandRejected, DeviceNotFound, GatewayError, ToolError
 from tools.gateway import GatewayClient
 from tools.selectors import DeviceSelector, select, with_area_aliases
 
@@ -23,39 +24,46 @@ log = logging.getLogger(__name__)
 Unit = Literal["C", "F"]
 
 
-class FindDevicesArgs(BaseModel):
+class FindDevicesArgs(ToolArgs):
     """Arguments of find_devices."""
 
     target: DeviceSelector = Field(default_factory=DeviceSelector)
 
 
-class ReadStateArgs(BaseModel):
+class ReadStateArgs(ToolArgs):
     """Arguments of read_state."""
 
     target: DeviceSelector
 
 
-class SetSetpointArgs(BaseModel):
+class SetSetpointArgs(ToolArgs):
     """Arguments of set_setpoint: absolute, or relative (+/- delta) when asked."""
 
     target: DeviceSelector
-    value: float = Field(description="The new setpoint, or the change if relative.")
+    value: float = Field(
+        ge=-1000,
+        le=1000,
+        allow_inf_nan=False,
+        description="The new setpoint, or the change if relative.",
+    )
     relative: bool = Field(default=False, description="True for 'raise/lower by'.")
     unit: Unit = Field(default="C", description="C for Celsius, F for Fahrenheit.")
 
 
-class SwitchArgs(BaseModel):
+class SwitchArgs(ToolArgs):
     """Arguments of switch."""
 
     target: DeviceSelector
     on: bool
 
 
-class SetPositionArgs(BaseModel):
+class SetPositionArgs(ToolArgs):
     """Arguments of set_position (valves, dampers), in percent open."""
 
     target: DeviceSelector
-    percent: float = Field(ge=-100, le=200, description="Percent open, 0-100.")
+    percent: float = Field(
+        ge=-100, le=200, allow_inf_nan=False, description="Percent open, 0-100."
+    )
     relative: bool = False
 
 
@@ -85,9 +93,9 @@ def resolve(
     if action:
         capable = [d for d in devices if action in d.get("actions", [])]
         try:
-            return select(capable, target)
+            return select(capable, target, exact=True)
         except DeviceNotFound:
-            matched = select(devices, target)  # raises with the closest names
+            matched = select(devices, target, exact=True)  # names the closest
             names = ", ".join(d["id"] for d in matched)
             allowed = ", ".join(matched[0].get("actions", [])) or "none"
             raise DeviceNotFound(
@@ -124,6 +132,9 @@ def apply(
         reply = gateway.command(device["id"], action, value=value, unit=unit)
     except CommandRejected as exc:
         return {"device": device["id"], "ok": False, "error": str(exc)}
+    except ToolError as exc:
+        # The gateway failed mid-group: report it beside what already changed.
+        return {"device": device["id"], "ok": False, "error": f"not sent: {exc}"}
     return {
         "device": device["id"],
         "ok": True,
@@ -142,26 +153,51 @@ def outcome(results: list[dict]) -> ToolResult:
     return ToolResult(ok=False, data=results, error=errors, sources=sources)
 
 
+def outside_limits(device: dict, value: float, what: str, unit: str) -> str | None:
+    """A sentence when `value` lies outside the device's limits, else None."""
+    limits = device.get("limits") or {}
+    low, high = limits.get("min"), limits.get("max")
+    if (low is not None and value < low) or (high is not None and value > high):
+        return f"{what.capitalize()} {value:g} {unit} is outside its limits " + (
+            f"{low:g}–{high:g} {unit}."
+        )
+    return None
+
+
+def refuse_all(problems: list[tuple[str, str]]) -> ToolResult:
+    """Refuse a whole group when any device would be out of its limits."""
+    return ToolResult.failure(
+        "Nothing was changed: " + " ".join(sentence for _, sentence in problems),
+        data=[
+            {"device": d, "ok": False, "error": sentence} for d, sentence in problems
+        ],
+    )
+
+
 def set_setpoint(gateway: GatewayClient, args: SetSetpointArgs) -> ToolResult:
-    """Set (or raise/lower) the temperature setpoint of each targeted device."""
+    """Set (or raise/lower) the temperature setpoint of each targeted device.
+
+    The new values are checked against every device's limits first: a group
+    change is made on all of its devices or on none.
+    """
     change = to_celsius(args.value, args.unit, args.relative)
-    results = []
+    plan, problems = [], []
     for device in resolve(gateway, args.target, "set_setpoint"):
         new = change
         if args.relative:
             current = gateway.device(device["id"]).get("state", {}).get("setpoint")
             if current is None:
-                results.append(
-                    {
-                        "device": device["id"],
-                        "ok": False,
-                        "error": f"{device['id']} reports no current setpoint.",
-                    }
-                )
+                problems.append((device["id"], "It reports no current setpoint."))
                 continue
             new = float(current) + change
-        results.append(apply(gateway, device, "set_setpoint", round(new, 1), "°C"))
-    return outcome(results)
+        new = round(new, 1)
+        problem = outside_limits(device, new, "setpoint", "°C")
+        if problem:
+            problems.append((device["id"], problem))
+        plan.append((device, new))
+    if problems:
+        return refuse_all(problems)
+    return outcome([apply(gateway, d, "set_setpoint", v, "°C") for d, v in plan])
 
 
 def switch(gateway: GatewayClient, args: SwitchArgs) -> ToolResult:
@@ -173,14 +209,19 @@ def switch(gateway: GatewayClient, args: SwitchArgs) -> ToolResult:
 
 def set_position(gateway: GatewayClient, args: SetPositionArgs) -> ToolResult:
     """Set (or change) the opening of each targeted valve, in percent."""
-    results = []
+    plan, problems = [], []
     for device in resolve(gateway, args.target, "set_position"):
         new = args.percent
         if args.relative:
             state = gateway.device(device["id"]).get("state", {})
             new = float(state.get("position", 0)) + args.percent
-        results.append(apply(gateway, device, "set_position", round(new, 1), "%"))
-    return outcome(results)
+        new = round(new, 1)
+        if not 0 <= new <= 100:
+            problems.append((device["id"], f"Position {new:g} % is outside 0–100 %."))
+        plan.append((device, new))
+    if problems:
+        return refuse_all(problems)
+    return outcome([apply(gateway, d, "set_position", v, "%") for d, v in plan])
 
 
 __all__ = [

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from knowledge.index import ManualIndex
-from tools.base import Source, ToolResult
+from tools.base import Source, ToolArgs, ToolResult
 from tools.devices import resolve
 from tools.errors import DeviceNotFound
 from tools.gateway import GatewayClient
@@ -29,7 +29,7 @@ HOW_TO = re.compile(
 NUMBERED_STEP = re.compile(r"^\s*\d+[.)]\s+\S", re.M)
 
 
-class SearchManualsArgs(BaseModel):
+class SearchManualsArgs(ToolArgs):
     """Arguments of search_manuals."""
 
     query: str = Field(min_length=2, description="The question in plain words.")

@@ -196,6 +196,9 @@ class Toolbox:
             result = self._functions[name](args)
         except ToolError as exc:
             result = ToolResult.failure(str(exc))
+        except Exception as exc:  # a failing tool never ends the agent's turn
+            log.exception("%s failed", name)
+            result = ToolResult.failure(f"{name} failed unexpectedly: {exc}")
         log.debug(
             "%s(%s) -> ok=%s in %.3f s",
             name,

@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
+from tools.base import ToolArgs
 from tools.errors import DeviceNotFound
 
 TYPE_WORDS = {
@@ -34,7 +35,7 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "ground": 0}
 STOP_WORDS = {"the", "a", "an", "all", "in", "on", "of", "every", "my", "floor"}
 
 
-class DeviceSelector(BaseModel):
+class DeviceSelector(ToolArgs):
     """Which devices a step is about: one named device, or a group by filters."""
 
     device: str | None = Field(
@@ -120,9 +121,11 @@ def matches_area(device: dict, wanted: str) -> bool:
     kind = device.get("area_kind") or ""
     if kind and tokens(kind) and tokens(kind) == tokens(wanted):
         return True
-    return any(
-        tokens(wanted) and tokens(wanted) <= tokens(n) for n in area_names(device)
-    )
+    # "3A" names "meeting room 3A"; "room" alone names no room.
+    wanted_tokens = tokens(wanted)
+    if not any(ch.isdigit() for token in wanted_tokens for ch in token):
+        return False
+    return any(wanted_tokens <= tokens(n) for n in area_names(device))
 
 
 def similarity(query: str, candidate: str) -> float:
@@ -139,13 +142,14 @@ def exact_names(devices: list[dict], name: str) -> list[dict]:
     return [d for d in devices if norm in {normalize(n) for n in device_names(d)}]
 
 
-def by_name(devices: list[dict], name: str) -> list[dict]:
-    """Devices named exactly `name`, or the area it names, or the closest name."""
-    exact = exact_names(devices, name)
-    if exact:
-        return exact
+def by_name(devices: list[dict], name: str, exact: bool = False) -> list[dict]:
+    """Devices named exactly `name`, or the area it names, or (unless `exact`)
+    the closest name."""
+    named = exact_names(devices, name)
+    if named:
+        return named
     in_area = [d for d in devices if matches_area(d, name)]
-    if in_area:
+    if in_area or exact:
         return in_area
     scored = sorted(
         (
@@ -161,8 +165,14 @@ def by_name(devices: list[dict], name: str) -> list[dict]:
     return []
 
 
-def select(devices: Iterable[dict], selector: DeviceSelector) -> list[dict]:
-    """The devices `selector` names; a miss raises DeviceNotFound naming close ones."""
+def select(
+    devices: Iterable[dict], selector: DeviceSelector, exact: bool = False
+) -> list[dict]:
+    """The devices `selector` names; a miss raises DeviceNotFound naming close ones.
+
+    With `exact` (used for actions), names must match an id, name or alias, and
+    a near miss such as "chiller 7" for chiller 6 is no match.
+    """
     devices = list(devices)
     pool = devices
     kind = canonical_type(selector.type)
@@ -175,10 +185,10 @@ def select(devices: Iterable[dict], selector: DeviceSelector) -> list[dict]:
         in_area = [d for d in pool if matches_area(d, selector.area)]
         if not in_area and not selector.device:
             # A small model sometimes puts a device name in the area field.
-            in_area = by_name(pool, selector.area)
+            in_area = by_name(pool, selector.area, exact)
         pool = in_area
     if selector.device:
-        pool = by_name(pool, selector.device)
+        pool = by_name(pool, selector.device, exact)
     elif kind:
         pool = [d for d in pool if d["type"] == kind]
     if not pool:

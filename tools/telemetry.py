@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from tools.base import Source, ToolResult
+from tools.base import Source, ToolArgs, ToolResult
 from tools.devices import resolve
 from tools.errors import DeviceNotFound
 from tools.gateway import GatewayClient
@@ -21,12 +21,16 @@ from tools.selectors import DeviceSelector, normalize
 ROBUST_Z_LIMIT = 8.0
 
 
-class QueryTelemetryArgs(BaseModel):
+class QueryTelemetryArgs(ToolArgs):
     """Arguments of query_telemetry."""
 
     target: DeviceSelector
-    metric: str = Field(description="What is measured, e.g. vibration, temperature.")
-    hours: float = Field(default=24, gt=0, le=24 * 31, description="Window length.")
+    metric: str = Field(
+        min_length=2, description="What is measured, e.g. vibration, temperature."
+    )
+    hours: float = Field(
+        default=24, gt=0, le=24 * 31, allow_inf_nan=False, description="Window length."
+    )
 
 
 def metric_names(device: dict) -> list[str]:

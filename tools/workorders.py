@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from tools.base import Source, ToolResult
+from tools.base import Source, ToolArgs, ToolResult
 
 Priority = Literal["low", "medium", "high", "urgent"]
 
@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS work_orders (
 """
 
 
-class OpenWorkOrderArgs(BaseModel):
+class OpenWorkOrderArgs(ToolArgs):
     """Arguments of open_work_order."""
 
     device: str = Field(description="The device id, e.g. P-2.")
@@ -40,7 +40,7 @@ class OpenWorkOrderArgs(BaseModel):
     priority: Priority = "medium"
 
 
-class ListWorkOrdersArgs(BaseModel):
+class ListWorkOrdersArgs(ToolArgs):
     """Arguments of list_work_orders."""
 
     device: str | None = None

@@ -222,3 +222,122 @@ def test_action_on_many_devices_needs_a_request_for_a_group(
     assert all(gateway.device(p)["state"]["on"] for p in ("P-1", "P-2", "P-3"))
     assert "it would change 3 devices" in answer.answer
     assert answer.actions == []
+
+
+def on(gateway: object, device: str) -> bool:
+    return gateway.device(device)["state"]["on"]
+
+
+def command(*calls: dict) -> dict:
+    return {"intent": "command", "calls": list(calls)}
+
+
+def switch_off(**fields: object) -> dict:
+    return {"tool": "switch", "args": {"target": target(**fields), "on": False}}
+
+
+def test_action_with_no_target_is_refused(toolbox: object, gateway: object) -> None:
+    answer = agent_with(planner(command(switch_off())), toolbox).ask(
+        "turn off the lights in meeting room 3A"
+    )
+    assert on(gateway, "LIGHT-3A") and on(gateway, "CH-6")
+    assert "names no device" in answer.answer
+
+
+def test_action_reaching_devices_the_request_does_not_name_is_refused(
+    toolbox: object, gateway: object
+) -> None:
+    answer = agent_with(planner(command(switch_off(type="light"))), toolbox).ask(
+        "turn off the lights in meeting room 2B"
+    )
+    assert on(gateway, "LIGHT-2B") and on(gateway, "LIGHT-3A")
+    assert "which the request does not name" in answer.answer
+
+
+def test_extra_device_in_the_plan_is_refused_and_the_named_one_changes(
+    toolbox: object, gateway: object
+) -> None:
+    plan = command(switch_off(device="LIGHT-3A"), switch_off(device="M-1"))
+    agent_with(planner(plan), toolbox).ask("turn off the lights in 3A")
+    assert not on(gateway, "LIGHT-3A")
+    assert on(gateway, "M-1")
+
+
+def test_near_miss_name_changes_no_device(toolbox: object, gateway: object) -> None:
+    answer = agent_with(planner(command(switch_off(device="chiller 7"))), toolbox).ask(
+        "turn off chiller 7"
+    )
+    assert on(gateway, "CH-6")
+    assert "No device matches chiller 7" in answer.answer
+
+
+def test_other_intent_never_acts(toolbox: object, gateway: object) -> None:
+    plan = {"intent": "other", "calls": [switch_off(device="CH-6")]}
+    agent_with(planner(plan), toolbox).ask("hello CH-6")
+    assert on(gateway, "CH-6")
+
+
+def test_malformed_plans_are_answered_not_raised(toolbox: object) -> None:
+    for bad in (
+        {"intent": "command", "calls": [{"tool": "switch", "args": "LIGHT-3A"}]},
+        {"intent": "command", "calls": ["switch"]},
+        {"intent": "command", "calls": None},
+        ["switch"],
+    ):
+        model = ScriptedModel({"intent": "command"}, bad)
+        answer = agent_with(model, toolbox).ask("turn off 3A lights")
+        assert "could not plan" in answer.answer and answer.actions == []
+    answer = agent_with(
+        ScriptedModel(
+            {"intent": "bogus"},
+            {
+                "intent": "other",
+                "calls": [
+                    {"tool": "read_state", "args": {"target": target(device="P-1")}}
+                ],
+            },
+        ),
+        toolbox,
+    ).ask("P-1?")
+    assert answer.intent == "other"
+
+
+def test_non_finite_setpoint_is_refused_before_the_site(
+    toolbox: object, gateway: object
+) -> None:
+    for value in (float("nan"), float("inf"), True):
+        result = toolbox.call(
+            "set_setpoint",
+            {"target": target(device="HVAC-2A"), "value": value, "relative": False},
+        )
+        assert not result.ok and "value" in result.error
+    assert gateway.audit(limit=10) == []
+
+
+def test_group_change_beyond_a_limit_changes_none(
+    toolbox: object, gateway: object
+) -> None:
+    plan = command(
+        {
+            "tool": "set_setpoint",
+            "args": {
+                "target": target(type="hvac", floor=3),
+                "value": 7,
+                "relative": True,
+                "unit": "C",
+            },
+        }
+    )
+    answer = agent_with(planner(plan), toolbox).ask("raise all rooms on floor 3 by 7")
+    assert gateway.audit(limit=50) == []
+    assert "Nothing was changed" in answer.answer or "outside" in answer.answer
+
+
+def test_dead_gateway_gets_an_answer_not_a_crash(tmp_path: Path) -> None:
+    from tools.gateway import GatewayClient
+    from tools.registry import Toolbox
+
+    with GatewayClient("http://127.0.0.1:9", timeout=2) as dead:
+        plan = command(switch_off(device="LIGHT-3A"))
+        answer = agent_with(planner(plan), Toolbox(dead)).ask("turn off 3A lights")
+    assert "cannot be reached" in answer.answer

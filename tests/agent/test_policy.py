@@ -24,7 +24,10 @@ def test_questions_may_read_but_not_act() -> None:
     assert refusal_reason("device_question", "read_state") is None
     assert "question" in refusal_reason("telemetry_question", "switch")
     assert refusal_reason("command", "switch") is None
-    assert refusal_reason("nonsense-intent", "switch") is None
+    assert refusal_reason("other", "switch") is not None
+    assert refusal_reason("nonsense-intent", "switch") is not None
+    assert refusal_reason("work_orders", "open_work_order") is None
+    assert refusal_reason("work_orders", "switch") is not None
 
 
 def test_area_that_is_a_floor_becomes_the_floor() -> None:
@@ -72,3 +75,50 @@ def test_device_id_the_request_implies_is_kept() -> None:
     assert (
         ground_arguments(args, "how hot is the CNC mill?")["target"]["device"] == "M-1"
     )
+
+
+def test_words_shaped_unlike_site_ids_are_not_unknown_devices() -> None:
+    from agent.policy import unknown_references
+
+    devices = [{"id": "P-1", "aliases": []}, {"id": "HVAC-3A", "aliases": []}]
+    assert (
+        unknown_references("set 3A to 21 per ISO-9001, ticket AB-1234", devices) == []
+    )
+    assert unknown_references("check HVAC-9Z", devices) == ["HVAC-9Z"]
+
+
+def test_scope_names_rooms_devices_and_floors() -> None:
+    from agent.policy import out_of_scope
+
+    devices = [
+        {
+            "id": "LIGHT-2B",
+            "name": "meeting room 2B lights",
+            "aliases": [],
+            "area": "MR-2B",
+            "floor": 2,
+        },
+        {
+            "id": "LIGHT-3A",
+            "name": "meeting room 3A lights",
+            "aliases": [],
+            "area": "MR-3A",
+            "floor": 3,
+        },
+        {"id": "M-1", "name": "CNC mill", "aliases": [], "area": "WS", "floor": 1},
+    ]
+    areas = [
+        {"id": "MR-2B", "name": "meeting room 2B", "aliases": ["2B"]},
+        {"id": "MR-3A", "name": "meeting room 3A", "aliases": ["3A", "boardroom"]},
+    ]
+    everything = ["LIGHT-2B", "LIGHT-3A", "M-1"]
+    assert out_of_scope("lights off in 2B", everything, devices, areas) == [
+        "LIGHT-3A",
+        "M-1",
+    ]
+    assert out_of_scope(
+        "all lights on the third floor", everything, devices, areas
+    ) == ["LIGHT-2B", "M-1"]
+    assert out_of_scope(
+        "boardroom lights and the CNC mill", everything, devices, areas
+    ) == ["LIGHT-2B"]

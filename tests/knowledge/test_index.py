@@ -254,3 +254,21 @@ def test_parameter_names_find_the_section_that_defines_them(
     hit = real_index.search(term, k=5)[0]
     assert hit.document == document and term in hit.text
     assert section is None or hit.section == section
+
+
+@pytest.mark.slow
+def test_ingesting_another_folder_keeps_the_first_folders_manuals(
+    tmp_path: Path,
+) -> None:
+    from knowledge.index import ManualIndex
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "pump.md").write_text("# Pump\n\nGrease the pump bearing every month.\n")
+    (second / "valve.md").write_text("# Valve\n\nExercise the valve every quarter.\n")
+    index = ManualIndex(tmp_path / "index")
+    index.ingest(first)
+    report = index.ingest(second)
+    assert report.files_removed == 0
+    assert {d["document"] for d in index.documents()} == {"pump.md", "valve.md"}

@@ -115,3 +115,14 @@ def test_device_name_given_as_area_still_selects_the_device() -> None:
 
 def test_wrong_type_and_area_guess_still_finds_the_named_device() -> None:
     assert ids(select(DEVICES, DeviceSelector(type="machine", area="P-2"))) == ["P-2"]
+
+
+def test_exact_selection_refuses_a_near_miss() -> None:
+    with pytest.raises(DeviceNotFound):
+        select(DEVICES, DeviceSelector(device="pump 9"), exact=True)
+    assert ids(select(DEVICES, DeviceSelector(device="pump 2"), exact=True)) == ["P-2"]
+
+
+def test_a_bare_kind_word_names_no_room() -> None:
+    with pytest.raises(DeviceNotFound):
+        select(DEVICES, DeviceSelector(area="rooms", type="light"), exact=True)
