@@ -13,27 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from knowledge.chunking import ManualChunk
 from knowledge.errors import IndexUnavailable, KnowledgeError
 
 
-class ManualHit(BaseModel):
+class ManualHit(ManualChunk):
     """A chunk found by a search; `score` is its cosine similarity, 0 to 1."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    document: str
-    collection: str
-    title: str
-    section: str
-    heading_path: list[str]
-    text: str
     score: float
-    start_line: int
-    end_line: int
 
 
 @contextmanager
