@@ -64,6 +64,9 @@ def main_options(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not verbose:
+        # bm25s sets its own logger to DEBUG; keep the demo's output readable.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @app.command()
@@ -75,7 +78,11 @@ def setup() -> None:
     with progress_bar() as update:
         path = ensure_model(settings, update)
         report = ingest_manuals(settings, progress=update)
-    console.print(f"model: {path}\nmanuals: {report}")
+    typer.echo(f"model: {path} (SHA-256 verified)")
+    typer.echo(
+        f"manuals: {report['files_seen']} files, {report['files_indexed']} indexed, "
+        f"{report['files_skipped']} unchanged, {report['files_failed']} failed"
+    )
 
 
 @app.command()
@@ -188,6 +195,17 @@ def site_serve(
     settings = Settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     serve(settings.site_dir or DEMO_SITE_DIR, settings.site_db, host, port)
+
+
+@site_app.command("reset")
+def site_reset() -> None:
+    """Put the in-process demo site back to its initial state (deletes its db)."""
+    settings = Settings()
+    if settings.gateway_url:
+        raise FieldpilotError("A remote gateway is reset by its own operators.")
+    for path in (settings.site_db, *settings.site_db.parent.glob("site.sqlite-*")):
+        path.unlink(missing_ok=True)
+    typer.echo(f"Reset {settings.site_db}; the next command starts from site.yaml.")
 
 
 @site_app.command("state")

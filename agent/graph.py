@@ -88,7 +88,7 @@ def ask_model(
         return completion.json(), [model_record(completion, purpose)], None
     except ModelError as exc:
         log.error("%s failed: %s", purpose, exc)
-        return None, [], f"I could not {purpose} this request: {exc}"
+        return None, [], f"I could not plan this request ({purpose}): {exc}"
 
 
 def read_intent(out: Any) -> Intent:
@@ -110,7 +110,8 @@ def read_calls(out: Any) -> list[dict[str, Any]] | None:
 def recognize_intent(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
     """Ask the model what the request is for (one enum value)."""
     messages = planner_messages(state, runtime.context.system_prompt)
-    out, records, error = ask_model(runtime.context, messages, intent_schema(), "plan")
+    context = runtime.context
+    out, records, error = ask_model(context, messages, intent_schema(), "intent")
     intent = read_intent(out).value
     return {"intent": intent, "models": records, "answer": error or "", "calls": []}
 

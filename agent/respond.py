@@ -27,7 +27,12 @@ def describe_change(tool: str, row: dict) -> str:
     changed = {k: v for k, v in after.items() if before.get(k) != v}
     if not changed:
         return f"{row['device']}: already as asked."
-    parts = [f"{k} {fmt(before.get(k))} → {fmt(v)}" for k, v in changed.items()]
+    parts = [
+        ("switched on" if v else "switched off")
+        if k == "on"
+        else f"{k} {fmt(before.get(k))} → {fmt(v)}"
+        for k, v in changed.items()
+    ]
     return f"{row['device']}: {', '.join(parts)}."
 
 
@@ -37,7 +42,9 @@ def describe_state(row: dict) -> str:
     unit = row.get("unit")
     parts = []
     for key, value in state.items():
-        if isinstance(value, bool):
+        if key == "on" and isinstance(value, bool):
+            parts.append("on" if value else "off")
+        elif isinstance(value, bool):
             parts.append(f"{key} {'yes' if value else 'no'}")
         elif key in ("setpoint", "temperature") and unit in ("°C", "°F"):
             parts.append(f"{key} {fmt(value, unit)}")

@@ -99,3 +99,14 @@ def test_site_serve_is_a_real_gateway_that_other_processes_share(home: Path) -> 
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_site_reset_restores_the_initial_state(home: Path) -> None:
+    from agent.config import Settings
+    from agent.runtime import open_gateway
+
+    with open_gateway(Settings()) as gateway:
+        gateway.command("LIGHT-3B", "turn_on")
+    assert CliRunner().invoke(app, ["site", "reset"]).exit_code == 0
+    result = CliRunner().invoke(app, ["site", "state", "LIGHT-3B"])
+    assert json.loads(result.output)["state"]["on"] is False
