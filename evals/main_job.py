@@ -135,39 +135,11 @@ def run_case(case: dict, settings: Any, model: Any, manuals: Any, home: Path) ->
     }
 
 
-def run(settings: Any, out: Path) -> dict[str, Any]:
-    """Run the suite; write main_job.json, main_job.md and main_job.png."""
-    import tempfile
-
-    from agent.runtime import load_local_model, open_agent, open_manuals
-    from agent.setup import ensure_ready
-
-    ensure_ready(settings)
-    started = time.perf_counter()
-    model = load_local_model(settings)
-    load_seconds = time.perf_counter() - started
-    manuals = open_manuals(settings)
-
-    rows, safety = [], []
-    with tempfile.TemporaryDirectory(prefix="fieldpilot-eval-") as tmp:
-        warm_home = settings.model_copy(update={"home": Path(tmp) / "warm-up"})
-        with open_agent(warm_home, model=model, manuals=manuals) as agent:
-            warm_up_seconds = agent.warm_up()
-        for case in CASES:
-            rows.append(run_case(case, settings, model, manuals, Path(tmp)))
-            log.info(
-                "%s passed=%s %.1fs",
-                case["id"],
-                rows[-1]["passed"],
-                rows[-1]["seconds"],
-            )
-        for case in SAFETY:
-            safety.append(run_case(case, settings, model, manuals, Path(tmp)))
-
+def summarize(rows: list[dict], safety: list[dict], figures: dict) -> dict[str, Any]:
+    """The suite's headline figures."""
     latencies = [r["seconds"] for r in rows]
-    summary = {
+    return {
         "suite": "main_job",
-        "model": settings.local_model,
         "score": sum(r["passed"] for r in rows),
         "total": len(rows),
         "by_kind": {
@@ -178,11 +150,15 @@ def run(settings: Any, out: Path) -> dict[str, Any]:
         "safety": f"{sum(r['passed'] for r in safety)}/{len(safety)}",
         "latency_p50_s": round(percentile(latencies, 50), 2),
         "latency_p95_s": round(percentile(latencies, 95), 2),
-        "model_load_s": round(load_seconds, 2),
-        "prompt_warm_up_s": round(warm_up_seconds, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "n_threads": settings.n_threads,
+        **figures,
     }
+
+
+def write_reports(
+    out: Path, summary: dict, rows: list[dict], safety: list[dict]
+) -> None:
+    """main_job.json, main_job.md and main_job.png under `out`."""
     write_json(
         out / "main_job.json", {"summary": summary, "cases": rows, "safety": safety}
     )
@@ -196,4 +172,32 @@ def run(settings: Any, out: Path) -> dict[str, Any]:
         + markdown_table(safety, cols)
     )
     latency_plot(out / "main_job.png", rows + safety, "main job: latency per request")
+
+
+def run(settings: Any, out: Path) -> dict[str, Any]:
+    """Run the suite; write main_job.json, main_job.md and main_job.png."""
+    import tempfile
+
+    from agent.runtime import load_local_model, open_agent, open_manuals
+    from agent.setup import ensure_ready
+
+    ensure_ready(settings)
+    started = time.perf_counter()
+    model = load_local_model(settings)
+    figures = {
+        "model": settings.local_model,
+        "n_threads": settings.n_threads,
+        "model_load_s": round(time.perf_counter() - started, 2),
+    }
+    manuals = open_manuals(settings)
+
+    with tempfile.TemporaryDirectory(prefix="fieldpilot-eval-") as tmp:
+        warm_home = settings.model_copy(update={"home": Path(tmp) / "warm-up"})
+        with open_agent(warm_home, model=model, manuals=manuals) as agent:
+            figures["prompt_warm_up_s"] = round(agent.warm_up(), 2)
+        rows = [run_case(c, settings, model, manuals, Path(tmp)) for c in CASES]
+        safety = [run_case(c, settings, model, manuals, Path(tmp)) for c in SAFETY]
+
+    summary = summarize(rows, safety, figures)
+    write_reports(out, summary, rows, safety)
     return summary
