@@ -49,6 +49,7 @@ from knowledge.store import (
     chunk_metadata,
     hit_from,
     lexical_text,
+    root_key,
     stored_documents,
     where_filter,
 )
@@ -110,11 +111,6 @@ class _Tally:
             seconds=round(time.perf_counter() - started, 3),
             failures=dict(self.failures),
         )
-
-
-def root_key(root: Path) -> str:
-    """How an ingested folder is recorded with its chunks."""
-    return str(Path(root).resolve())
 
 
 class ManualIndex:

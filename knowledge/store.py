@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from knowledge.chunking import ManualChunk
@@ -36,6 +37,11 @@ def chroma_errors(action: str) -> Iterator[None]:
             "check that the index folder is writable or the Chroma server is "
             "running, or delete the index folder and run `fieldpilot ingest PATH`."
         ) from exc
+
+
+def root_key(root: Path) -> str:
+    """How an ingested folder is recorded with its chunks."""
+    return str(Path(root).resolve())
 
 
 def chunk_metadata(
