@@ -31,6 +31,8 @@ DEMO_SESSION = [
     "lower the temperature by 2 degrees in all meeting rooms on the third floor",
     "which pumps had anomalous vibration in the last 24 hours?",
     "how do I recalibrate the compass on drone D-4?",
+    "check pump P-2's vibration; if it is anomalous open a work order",
+    "stop pump P-1",
     "set meeting room 3A to 35 degrees",
     "turn off pump P-9",
 ]
@@ -107,13 +109,51 @@ def print_answer(answer: object, as_json: bool) -> None:
         typer.echo(f"  source: {cite['source']} § {cite['section']}")
 
 
+def confirm(agent: object, answer: object, as_json: bool, read: object) -> object:
+    """Ask the person about a pending confirmation; returns the final answer.
+
+    `read` gives the person's reply, or None when nobody can answer here (the
+    thread then stays paused for `fieldpilot resume`).
+    """
+    while answer.pending:
+        if as_json:
+            return answer
+        typer.echo(answer.pending["question"])
+        reply = read("approve? [y/N] ")
+        if reply is None:
+            typer.echo(
+                f"Paused. Answer later with `fieldpilot resume {answer.thread} "
+                "--approve` or `--reject`."
+            )
+            return answer
+        answer = agent.resume(answer.thread, reply.strip().lower() in ("y", "yes"))
+    return answer
+
+
+def tty_reply(prompt: str) -> str | None:
+    """A reply typed at the terminal; None when stdin is not one."""
+    if not sys.stdin.isatty():
+        return None
+    try:
+        return input(prompt)
+    except EOFError:
+        return None
+
+
+def stream_reply(prompt: str) -> str | None:
+    """The next line of stdin (chat reads its confirmations in line)."""
+    typer.echo(prompt, nl=False)
+    line = sys.stdin.readline()
+    return line if line else None
+
+
 @app.command()
 def ask(
     text: str,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     thread: Annotated[str | None, typer.Option(help="Continue a thread.")] = None,
 ) -> None:
-    """Answer one request."""
+    """Answer one request; critical actions ask y/N (--json reports them pending)."""
     from agent.runtime import open_agent
     from agent.setup import ensure_ready
 
@@ -121,12 +161,35 @@ def ask(
     with progress_bar() as update:
         ensure_ready(settings, update)
     with open_agent(settings) as agent:
-        print_answer(agent.ask(text, thread), as_json)
+        answer = agent.ask(text, thread)
+        if answer.pending and not as_json:
+            print_answer(answer, False)
+        print_answer(confirm(agent, answer, as_json, tty_reply), as_json)
+
+
+@app.command()
+def resume(
+    thread: str,
+    approve: Annotated[
+        bool, typer.Option("--approve/--reject", help="The person's answer.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Answer the confirmation a thread waits for, and finish its turn."""
+    from agent.runtime import open_agent
+    from agent.setup import ensure_ready
+
+    settings = Settings()
+    with progress_bar() as update:
+        ensure_ready(settings, update)
+    with open_agent(settings) as agent:
+        print_answer(agent.resume(thread, approve), as_json)
 
 
 @app.command()
 def chat(thread: Annotated[str | None, typer.Option()] = None) -> None:
-    """A conversation; an empty line or Ctrl-D ends it."""
+    """A conversation; an empty line or Ctrl-D ends it. --thread resumes one,
+    including a confirmation it was waiting for."""
     from agent.runtime import open_agent
     from agent.setup import ensure_ready
 
@@ -136,12 +199,27 @@ def chat(thread: Annotated[str | None, typer.Option()] = None) -> None:
     with open_agent(settings) as agent:
         thread = thread or uuid.uuid4().hex[:12]
         console.print(f"thread {thread} (continue it later with --thread {thread})")
+        read = tty_reply if sys.stdin.isatty() else stream_reply
+        pending = agent.pending(thread)
+        if pending:
+            waiting = agent_answer(agent, thread, pending)
+            print_answer(confirm(agent, waiting, False, read), False)
         agent.warm_up()
         lines = iter(input_lines, None) if sys.stdin.isatty() else sys.stdin
         for line in lines:
             if not line.strip():
                 break
-            print_answer(agent.ask(line.strip(), thread), False)
+            answer = agent.ask(line.strip(), thread)
+            if answer.pending:
+                print_answer(answer, False)
+            print_answer(confirm(agent, answer, False, read), False)
+
+
+def agent_answer(agent: object, thread: str, pending: dict) -> object:
+    """The Answer of a thread that waits for a confirmation."""
+    from agent.runtime import Answer
+
+    return Answer(answer=pending["question"], pending=pending, thread=thread)
 
 
 def input_lines() -> str | None:
@@ -168,6 +246,10 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             typer.echo(f"\ntechnician> {request}")
             answer = agent.ask(request, thread)
             print_answer(answer, as_json)
+            if answer.pending:
+                typer.echo("supervisor> no (the demo declines; a person decides)")
+                answer = agent.resume(thread, approve=False)
+                print_answer(answer, as_json)
             typer.echo(f"  ({answer.seconds:.1f} s, {answer.model or 'no model'})")
 
 
@@ -175,11 +257,16 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def run_eval(
     suite: str,
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("reports"),
+    runs: Annotated[int, typer.Option(help="Runs of each task.")] = 3,
+    only: Annotated[str | None, typer.Option(help="Task ids, comma-separated.")] = None,
+    baseline: Annotated[
+        bool, typer.Option("--baseline/--no-baseline", help="Also run the baseline.")
+    ] = True,
 ) -> None:
     """Run an evaluation suite; writes JSON, Markdown and PNG under --out."""
     from evals import run_suite
 
-    summary = run_suite(suite, Settings(), out)
+    summary = run_suite(suite, Settings(), out, runs=runs, only=only, baseline=baseline)
     typer.echo(json.dumps(summary, indent=2))
 
 

@@ -50,7 +50,24 @@ class Settings(BaseSettings):
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     n_ctx: int = Field(default=4096, ge=1024)
     manuals_dir: Path | None = None
-    tool_budget: int = Field(default=8, ge=1, le=50)
+    tool_budget: int = Field(
+        default=8, ge=1, le=50, description="Tool calls one turn may make."
+    )
+    tool_timeout_s: float = Field(default=20.0, gt=0, le=600)
+    comfort_min_c: float = Field(
+        default=19.0, description="Setpoints below need a person's approval."
+    )
+    comfort_max_c: float = Field(
+        default=25.0, description="Setpoints above need a person's approval."
+    )
+    confirm_group_above: int = Field(
+        default=5, ge=1, description="Actions on more devices need approval."
+    )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://... keeps conversations in PostgreSQL; unset "
+        "keeps them in SQLite under home.",
+    )
     cloud_url: str | None = None
     cloud_model: str | None = None
     cloud_api_key: SecretStr | None = None
@@ -90,5 +107,10 @@ class Settings(BaseSettings):
 
     @property
     def threads_db(self) -> Path:
-        """The conversation checkpointer database."""
+        """The conversation checkpointer database (SQLite default)."""
         return self.home / "threads.sqlite"
+
+    @property
+    def memory_db(self) -> Path:
+        """The long-term memory of episodes."""
+        return self.home / "memory.sqlite"

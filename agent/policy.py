@@ -8,6 +8,7 @@ that changes the world.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from agent.state import QUESTIONS, Intent
@@ -179,3 +180,122 @@ def out_of_scope(
         elif floor is not None and device.get("floor") != floor:
             outside.append(device_id)
     return outside
+
+
+STOPPING_IS_CRITICAL = {"machine", "pump", "chiller", "ahu", "heat_pump", "compressor"}
+
+
+@dataclass(frozen=True)
+class SiteLimits:
+    """Where an allowed action becomes one a person must approve."""
+
+    comfort_min_c: float = 19.0
+    comfort_max_c: float = 25.0
+    group_limit: int = 5
+
+
+def critical_reasons(
+    tool: str,
+    arguments: dict[str, Any],
+    touched: list[dict],
+    setpoints: dict[str, float],
+    limits: SiteLimits,
+) -> list[str]:
+    """Why an action needs a person's approval (empty when it does not).
+
+    `touched` are the devices it changes, `setpoints` the absolute °C values a
+    setpoint change would give them.
+    """
+    reasons = []
+    if len(touched) > limits.group_limit:
+        reasons.append(
+            f"it changes {len(touched)} devices, more than {limits.group_limit}"
+        )
+    low, high = limits.comfort_min_c, limits.comfort_max_c
+    by_id = {d["id"]: d for d in touched}
+    for device, value in setpoints.items():
+        if by_id.get(device, {}).get("type") == "hvac" and not low <= value <= high:
+            reasons.append(
+                f"{device} setpoint {value:g} °C is outside the comfort band "
+                f"{low:g}–{high:g} °C"
+            )
+    if tool == "switch" and arguments.get("on") is False:
+        stopped = [d["id"] for d in touched if d.get("type") in STOPPING_IS_CRITICAL]
+        if stopped:
+            reasons.append(f"it stops {', '.join(stopped)}")
+    percent = arguments.get("percent")
+    if tool == "set_position" and touched and isinstance(percent, (int, float)):
+        if percent >= 100 and not arguments.get("relative"):
+            names = ", ".join(d["id"] for d in touched)
+            reasons.append(f"it opens {names} fully")
+    return reasons
+
+
+def ground_to_site(
+    arguments: dict[str, Any], request: str, devices: list[dict], areas: list[dict]
+) -> dict[str, Any]:
+    """Tie a planned target to what the request says about this site.
+
+    A small model fills targets loosely: "stop pump P-1" with an empty device,
+    "the heating water valve" as area "heating water", "the lights on the first
+    floor" with area "lobby" added. The device the request names by id or by
+    exact name fills an empty device, and an area the request never mentions is
+    dropped. Guard's scope checks still run on the result.
+    """
+    target = arguments.get("target")
+    if not isinstance(target, dict):
+        return arguments
+    target = dict(target)
+    if not target.get("device"):
+        device = named_device(target, request, devices)
+        if device:
+            target["device"] = device["id"]
+            if target.get("type") not in (None, device["type"]):
+                target["type"] = None
+            if not said_area(target.get("area"), request, areas, named=False):
+                target["area"] = None
+    if target.get("area") and not said_area(target["area"], request, areas):
+        target["area"] = None
+    return {**arguments, "target": target}
+
+
+def named_device(target: dict, request: str, devices: list[dict]) -> dict | None:
+    """The one device the request names by id, or by the exact name the target's
+    area (plus type) spells; None when it is not exactly one."""
+    said_ids = {ref.upper() for ref in ID_LIKE.findall(request)}
+    by_id = [d for d in devices if d["id"].upper() in said_ids]
+    if len(by_id) == 1:
+        return by_id[0]
+    if by_id or not target.get("area"):
+        return None
+    area, kind = normalize(target["area"]), normalize(target.get("type") or "")
+    spelled = {area, f"{area} {kind}".strip()}
+    text = f" {normalize(request)} "
+    found = [
+        d
+        for d in devices
+        if any(normalize(n) in spelled and phrase_in(text, n) for n in device_names(d))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def mentions(text: str, name: str) -> bool:
+    """True when `text` (normalised, space-padded) has `name` or its plural."""
+    return any(phrase_in(text, name + end) for end in ("", "s", "es"))
+
+
+def said_area(area: Any, request: str, areas: list[dict], named: bool = True) -> bool:
+    """True when the request mentions `area`, or a site area it names (by id,
+    name, alias or kind). With `named=False`, only site areas count."""
+    if not isinstance(area, str) or not area.strip():
+        return False
+    text, wanted = f" {normalize(request)} ", normalize(area)
+    if named and mentions(text, area):
+        return True
+    for site_area in areas:
+        names = [site_area["id"], site_area.get("name", ""), site_area.get("kind", "")]
+        names = [n for n in [*names, *site_area.get("aliases", [])] if n]
+        if wanted in {normalize(n) for n in names}:
+            if any(mentions(text, n) for n in names):
+                return True
+    return False

@@ -7,8 +7,13 @@ manual answers are written by a model, from the retrieved excerpts.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+from agent.context import model_record
+from agent.errors import ModelError
+from agent.prompts import ANSWER_PROMPT
 
 
 def fmt(value: Any, unit: str | None = None) -> str:
@@ -129,3 +134,128 @@ def excerpts(passages: list[dict], limit: int = 800) -> str:
         f"[{i}] {p['document']} § {p['section']}\n{plain(p['text'])[:limit]}"
         for i, p in enumerate(passages, start=1)
     )
+
+
+ANSWER_TOKENS = 200
+
+
+def answer_from_manuals(
+    request: str, ctx: Any, passages: list[dict]
+) -> tuple[str, dict | None]:
+    """Have the model answer from the retrieved excerpts only."""
+    if not passages:
+        return "The manuals do not cover this.", None
+    messages = [
+        {"role": "system", "content": ANSWER_PROMPT},
+        {
+            "role": "user",
+            "content": f"Excerpts:\n{excerpts(passages)}\n\nRequest: {request}",
+        },
+    ]
+    try:
+        completion = ctx.model.complete(messages, None, ANSWER_TOKENS)
+    except ModelError as exc:
+        first = passages[0]
+        text = f"From {first['document']} § {first['section']}:\n{first['text']}"
+        return text, {"purpose": "answer", "error": str(exc)}
+    return completion.text.strip(), model_record(completion, "answer")
+
+
+def final_checks(checks: list[dict]) -> dict[tuple[str, str], dict]:
+    """The last read-back of each device and key."""
+    last: dict[tuple[str, str], dict] = {}
+    for check in checks:
+        last[(check["device"], check["key"])] = check
+    return last
+
+
+def with_checks(result: dict, failed: dict[str, dict]) -> dict:
+    """A device action's result with rows the read-back contradicts marked failed."""
+    if not isinstance(result.get("data"), list) or not failed:
+        return result
+    rows = []
+    for row in result["data"]:
+        check = failed.get(row.get("device"))
+        if row.get("ok") and check:
+            row = {
+                **row,
+                "ok": False,
+                "error": f"the gateway accepted it, but the device still reports "
+                f"{check['key']} {fmt(check['actual'])} instead of "
+                f"{fmt(check['expected'])} after {check['attempt']} attempts; "
+                "check it on site.",
+            }
+        rows.append(row)
+    return {**result, "data": rows}
+
+
+def check_lines(checks: list[dict]) -> list[str]:
+    """Devices that needed the command twice and then took it."""
+    last = final_checks(checks)
+    return [
+        f"{c['device']} did not take the first command; sent again, it now reports "
+        f"{c['key']} {fmt(c['actual'])}."
+        for c in last.values()
+        if c["ok"] and c["attempt"] > 1
+    ]
+
+
+def task_lines(
+    task: dict, state: dict, ctx: Any, failed: dict[str, dict]
+) -> tuple[list[str], list[dict], list[dict]]:
+    """What one task found or did: text lines, citations and model records."""
+    lines, citations, models = [], [], []
+    for result in state.get("results", []):
+        if result.get("task") != task["id"] or result.get("retry_of"):
+            continue
+        if result["tool"] == "search_manuals" and result["ok"]:
+            text, record = answer_from_manuals(task["text"], ctx, result["data"])
+            lines.append(text)
+            models += [record] if record else []
+            citations += [
+                {"source": p["document"], "section": p["section"]}
+                for p in result["data"]
+            ]
+        else:
+            lines.append(describe_result(with_checks(result, failed)))
+    if task["status"] == "skipped":
+        lines.append(f"Not done: {task['note']}.")
+    elif task["status"] == "failed" and task.get("note") and not lines:
+        lines.append(f"Not done: {task['note']}.")
+    return [line for line in lines if line], citations, models
+
+
+def memory_lines(memory: list[dict]) -> list[str]:
+    """What an earlier, similar episode did and what fixed it."""
+    lines = []
+    for item in memory[:2]:
+        fixed = "; ".join(item.get("resolutions", []))
+        if fixed:
+            lines.append(
+                f"Last time ({item['ts'][:10]}, “{item['request']}”): {fixed}."
+            )
+    return lines
+
+
+def compose(state: dict, ctx: Any) -> tuple[str, list[dict], list[dict]]:
+    """The answer text, its citations and the model records of answering."""
+    last = final_checks(state.get("checks", []))
+    failed = {c["device"]: c for c in last.values() if not c["ok"]}
+    tasks = state.get("tasks", [])
+    parts, citations, models = [], [], []
+    for number, task in enumerate(tasks, start=1):
+        lines, cites, records = task_lines(task, state, ctx, failed)
+        citations, models = citations + cites, models + records
+        if len(tasks) > 1 and lines:
+            lines = [f"{number}. {task['text']}:", *lines]
+        parts += lines
+    for step in state.get("refused", []):
+        parts.append(f"Not done ({step['tool']}): {step['reason']}.")
+    parts += check_lines(state.get("checks", []))
+    for step in state.get("unfinished", []):
+        parts.append(
+            f"Not finished ({step['tool']} {json.dumps(step['arguments'])}): "
+            "this turn's budget of tool calls was used up."
+        )
+    parts += memory_lines(state.get("memory", []))
+    return "\n".join(parts), citations, models

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.errors import GraphRecursionError
+from langgraph.types import Command
 from pydantic import BaseModel, Field
 
 from agent import modelstore
 from agent.config import Settings
-from agent.graph import AgentContext, build_graph
+from agent.context import AgentContext
+from agent.errors import ConfigError
+from agent.graph import RECURSION_LIMIT, build_graph
+from agent.memory import EpisodeStore, open_checkpointer
 from agent.models import ChatModel, LocalModel
+from agent.policy import SiteLimits
 from agent.prompts import system_prompt
 from tools.gateway import GatewayClient
 from tools.registry import Toolbox
@@ -53,8 +57,13 @@ class Answer(BaseModel):
     seconds: float = 0.0
 
 
-def to_answer(state: dict[str, Any], thread: str, seconds: float) -> Answer:
-    """Shape the graph's final state as an Answer."""
+def to_answer(
+    state: dict[str, Any],
+    thread: str,
+    seconds: float,
+    pending: dict[str, Any] | None = None,
+) -> Answer:
+    """Shape the graph's state (final, or paused for a person) as an Answer."""
     actions = [
         Action(
             tool=r["tool"],
@@ -63,14 +72,22 @@ def to_answer(state: dict[str, Any], thread: str, seconds: float) -> Answer:
             result=r["data"] if r["ok"] else {"error": r["error"], "data": r["data"]},
         )
         for r in state.get("results", [])
+        if not r.get("reused")
     ]
+    answer = state.get("answer", "")
+    if pending:
+        answer = (
+            f"Waiting for a person's approval: {pending['question']} Answer with "
+            f"`fieldpilot resume {thread} --approve` or `--reject`."
+        )
     models = [m for m in state.get("models", []) if m.get("model")]
     return Answer(
-        answer=state.get("answer", ""),
+        answer=answer,
         actions=actions,
-        citations=state.get("citations", []),
+        citations=[] if pending else state.get("citations", []),
         model=models[0]["model"] if models else None,
         route=models,
+        pending=pending,
         thread=thread,
         intent=state.get("intent"),
         seconds=round(seconds, 3),
@@ -94,15 +111,54 @@ class Agent:
         return time.perf_counter() - started
 
     def ask(self, request: str, thread: str | None = None) -> Answer:
-        """Answer one request; the same `thread` continues a conversation."""
+        """Answer one request; the same `thread` continues a conversation.
+
+        When a critical action needs a person, the answer's `pending` holds the
+        question and the thread waits for `resume`.
+        """
         thread = thread or uuid.uuid4().hex[:12]
+        if self.pending(thread):
+            raise ConfigError(
+                f"Thread {thread} waits for a person's approval; answer it with "
+                f"`fieldpilot resume {thread} --approve` or `--reject` first."
+            )
+        return self._run({"request": request, "thread": thread}, thread)
+
+    def resume(self, thread: str, approve: bool) -> Answer:
+        """Give a person's answer to the confirmation a thread waits for."""
+        if not self.pending(thread):
+            raise ConfigError(f"Thread {thread} is not waiting for an approval.")
+        decision = {"approve": approve, "by": "person"}
+        return self._run(Command(resume=decision), thread)
+
+    def pending(self, thread: str) -> dict[str, Any] | None:
+        """The confirmation a thread waits for, or None."""
+        snapshot = self.graph.get_state(self._config(thread))
+        for task in snapshot.tasks:
+            for item in task.interrupts:
+                return item.value
+        return None
+
+    def _config(self, thread: str) -> dict[str, Any]:
+        return {
+            "configurable": {"thread_id": thread},
+            "recursion_limit": RECURSION_LIMIT,
+        }
+
+    def _run(self, graph_input: Any, thread: str) -> Answer:
         started = time.perf_counter()
-        state = self.graph.invoke(
-            {"request": request},
-            config={"configurable": {"thread_id": thread}},
-            context=self.context,
-        )
-        return to_answer(state, thread, time.perf_counter() - started)
+        try:
+            state = self.graph.invoke(
+                graph_input, config=self._config(thread), context=self.context
+            )
+        except GraphRecursionError:
+            log.error("thread %s hit the recursion limit", thread)
+            state = {
+                "answer": "I stopped: this request needed more steps than a turn "
+                "allows. Nothing more was changed; ask again in smaller parts."
+            }
+        pending = self.pending(thread)
+        return to_answer(state, thread, time.perf_counter() - started, pending)
 
 
 @contextlib.contextmanager
@@ -162,9 +218,13 @@ def open_agent(
             toolbox=toolbox,
             system_prompt=prompt,
             tool_budget=settings.tool_budget,
+            tool_timeout_s=settings.tool_timeout_s,
+            limits=SiteLimits(
+                settings.comfort_min_c,
+                settings.comfort_max_c,
+                settings.confirm_group_above,
+            ),
+            episodes=EpisodeStore(settings.memory_db),
         )
-        conn = sqlite3.connect(settings.threads_db, check_same_thread=False)
-        try:
-            yield Agent(context, SqliteSaver(conn))
-        finally:
-            conn.close()
+        with open_checkpointer(settings) as checkpointer:
+            yield Agent(context, checkpointer)

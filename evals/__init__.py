@@ -8,15 +8,16 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-SUITES = {"main_job": "evals.main_job"}
+SUITES = {"main_job": "evals.main_job", "scenarios": "evals.scenarios"}
 
 
-def run_suite(name: str, settings: Any, out: Path) -> dict[str, Any]:
-    """Run suite `name` and return its summary."""
+def run_suite(name: str, settings: Any, out: Path, **options: Any) -> dict[str, Any]:
+    """Run suite `name` and return its summary; `options` are the suite's own
+    (runs, only, baseline), ignored by suites that have none."""
     from agent.errors import ConfigError
 
     if name not in SUITES:
         raise ConfigError(f"Unknown eval suite {name!r}; suites: {', '.join(SUITES)}.")
     module = importlib.import_module(SUITES[name])
     out.mkdir(parents=True, exist_ok=True)
-    return module.run(settings, out)
+    return module.run(settings, out, **options)

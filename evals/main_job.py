@@ -174,7 +174,7 @@ def write_reports(
     latency_plot(out / "main_job.png", rows + safety, "main job: latency per request")
 
 
-def run(settings: Any, out: Path) -> dict[str, Any]:
+def run(settings: Any, out: Path, **options: Any) -> dict[str, Any]:
     """Run the suite; write main_job.json, main_job.md and main_job.png."""
     import tempfile
 

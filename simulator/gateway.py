@@ -13,6 +13,7 @@ for an unknown device or path, 422 for a refused command or bad arguments.
     GET  /api/devices/{id}/telemetry/summary?metric=&start=&end=
     GET  /api/clock, PUT /api/clock             {now?, speed?}
     GET  /api/audit?limit=&device=              newest first
+    GET  /api/faults, PUT /api/faults           simulated faults (simulator/faults.py)
 
 Times are ISO 8601 UTC with a trailing Z; a telemetry window defaults to the
 24 hours up to the site clock's now.
@@ -34,6 +35,7 @@ from starlette.exceptions import HTTPException
 
 from simulator.commands import CommandRequest
 from simulator.errors import CommandError
+from simulator.faults import Faults
 from simulator.model import DEMO_SITE_DIR, load_site
 from simulator.service import SiteService
 
@@ -73,6 +75,7 @@ def create_app(
         title=f"{site.name} gateway", version="1", exception_handlers=handlers
     )
     app.state.service = SiteService(site, db_path, now=now)
+    app.middleware("http")(_injected_failure)
     app.include_router(router)
     logger.debug("gateway for %s on %s", site.name, db_path)
     return app
@@ -176,6 +179,30 @@ def audit(
 ) -> list[dict[str, Any]]:
     """The newest audit entries first, optionally for one device."""
     return service.audit(limit, device)
+
+
+@router.get("/faults")
+def faults(service: Service) -> dict[str, Any]:
+    """The simulated faults switched on now."""
+    return service.faults.model_dump()
+
+
+@router.put("/faults")
+def set_faults(service: Service, body: Faults) -> dict[str, Any]:
+    """Switch simulated faults on (or off, with the defaults)."""
+    service.faults = body
+    logger.warning("simulated faults now: %s", body.model_dump())
+    return body.model_dump()
+
+
+async def _injected_failure(request: Request, call_next: Any) -> Any:
+    """Answer with the configured 5xx while `fail_next` lasts (not /api/faults)."""
+    faults = request.app.state.service.faults
+    if faults.fail_next > 0 and request.url.path != "/api/faults":
+        faults.fail_next -= 1
+        sentence = f"simulated fault: {request.url.path} is unavailable, try again."
+        return JSONResponse({"error": sentence}, status_code=faults.status)
+    return await call_next(request)
 
 
 async def _command_error(request: Request, exc: CommandError) -> JSONResponse:

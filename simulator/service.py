@@ -18,6 +18,7 @@ import numpy as np
 
 from simulator.commands import CommandRequest, plan_command
 from simulator.errors import CommandError
+from simulator.faults import Faults
 from simulator.model import Device, DeviceType, Metric, SiteModel
 from simulator.replay import Series, TelemetryReplay, from_epoch, to_epoch
 from simulator.stats import downsample, summarise
@@ -46,6 +47,7 @@ class SiteService:
         self.site = site
         self.store = SiteStore(db_path, site, now=now)
         self.replay = TelemetryReplay(site)
+        self.faults = Faults()
 
     def now(self) -> datetime:
         """The site clock's current time (UTC)."""
@@ -146,6 +148,8 @@ class SiteService:
             logger.info("refused %s on %s: %s", request.action, target, exc.sentence)
             raise
 
+        if device.id in self.faults.stuck:
+            return self._stuck(device.id, request, actor, ts, patch)
         entry = self.store.apply_command(
             device.id,
             request.action or "",
@@ -172,6 +176,38 @@ class SiteService:
             "unit": entry.unit,
             "before": entry.before,
             "after": entry.after,
+            "audit_id": entry.id,
+            "ts": iso_z(entry.ts),
+        }
+
+    def _stuck(
+        self,
+        device_id: str,
+        request: CommandRequest,
+        actor: str,
+        ts: datetime,
+        patch: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Acknowledge a command whose actuator does not move (a simulated fault)."""
+        entry = self.store.record_rejection(
+            device_id,
+            request.action,
+            request.value,
+            request.unit,
+            actor,
+            ts,
+            "simulated fault: acknowledged, but the actuator did not move",
+        )
+        logger.warning("simulated stuck actuator on %s", device_id)
+        before = entry.before or {}
+        return {
+            "ok": True,
+            "device": device_id,
+            "action": request.action,
+            "value": request.value,
+            "unit": request.unit,
+            "before": before,
+            "after": {**before, **patch},
             "audit_id": entry.id,
             "ts": iso_z(entry.ts),
         }

@@ -174,12 +174,11 @@ def refuse_all(problems: list[tuple[str, str]]) -> ToolResult:
     )
 
 
-def set_setpoint(gateway: GatewayClient, args: SetSetpointArgs) -> ToolResult:
-    """Set (or raise/lower) the temperature setpoint of each targeted device.
-
-    The new values are checked against every device's limits first: a group
-    change is made on all of its devices or on none.
-    """
+def new_setpoints(
+    gateway: GatewayClient, args: SetSetpointArgs
+) -> tuple[list[tuple[dict, float]], list[tuple[str, str]]]:
+    """The absolute setpoint (°C) each targeted device would get, and the problems
+    (no current setpoint for a relative change, or outside the device's limits)."""
     change = to_celsius(args.value, args.unit, args.relative)
     plan, problems = [], []
     for device in resolve(gateway, args.target, "set_setpoint"):
@@ -195,6 +194,16 @@ def set_setpoint(gateway: GatewayClient, args: SetSetpointArgs) -> ToolResult:
         if problem:
             problems.append((device["id"], problem))
         plan.append((device, new))
+    return plan, problems
+
+
+def set_setpoint(gateway: GatewayClient, args: SetSetpointArgs) -> ToolResult:
+    """Set (or raise/lower) the temperature setpoint of each targeted device.
+
+    The new values are checked against every device's limits first: a group
+    change is made on all of its devices or on none.
+    """
+    plan, problems = new_setpoints(gateway, args)
     if problems:
         return refuse_all(problems)
     return outcome([apply(gateway, d, "set_setpoint", v, "°C") for d, v in plan])
@@ -232,6 +241,7 @@ __all__ = [
     "SetSetpointArgs",
     "SwitchArgs",
     "find_devices",
+    "new_setpoints",
     "read_state",
     "set_position",
     "set_setpoint",

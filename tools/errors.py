@@ -18,9 +18,12 @@ class ToolError(Exception):
 class GatewayError(ToolError):
     """The gateway could not be reached, did not answer in time, or failed."""
 
-    def __init__(self, message: str, url: str | None = None) -> None:
+    def __init__(
+        self, message: str, url: str | None = None, transient: bool = False
+    ) -> None:
         super().__init__(message)
         self.url = url
+        self.transient = transient
 
 
 class DeviceNotFound(ToolError):

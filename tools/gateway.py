@@ -12,6 +12,7 @@ gateway's own sentence. Answers are the gateway's JSON, as dicts and lists.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 TimeArg = datetime | str | None
 """A time for a query: an aware or naive (taken as UTC) datetime, or ISO 8601 text."""
 
+RETRY_DELAY_S = 0.2
+TRANSIENT_STATUS = {502, 503, 504}
+
 _HINT = (
     "Start it with `fieldpilot site serve` or set FIELDPILOT_GATEWAY_URL to its URL."
 )
@@ -34,9 +38,10 @@ _HINT = (
 class GatewayClient:
     """Talk to a site gateway over HTTP; one client may be reused for many calls."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 10.0, retries: int = 2) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.retries = retries
         self._client = httpx.Client(base_url=self.base_url, timeout=timeout)
 
     def site(self) -> dict[str, Any]:
@@ -119,6 +124,11 @@ class GatewayClient:
             "GET", "/api/audit", params={"limit": limit, "device": device}
         )
 
+    def simulate_faults(self, **faults: Any) -> dict[str, Any]:
+        """Switch on faults in a simulated gateway (`simulator/faults.py`); a real
+        gateway answers 404."""
+        return self._request("PUT", "/api/faults", json=faults)
+
     def close(self) -> None:
         """Close the underlying connections."""
         self._client.close()
@@ -143,6 +153,30 @@ class GatewayClient:
         json: dict[str, Any] | None = None,
         device_id: str | None = None,
     ) -> Any:
+        """Send with retries on transient failures (no answer, 502/503/504).
+
+        Every request is safe to repeat: reads, and commands that carry an
+        absolute value (a relative change is turned into one before it is sent).
+        """
+        attempt = 0
+        while True:
+            try:
+                return self._send(method, path, params, json, device_id)
+            except GatewayError as exc:
+                if not exc.transient or attempt >= self.retries:
+                    raise
+                logger.warning("retrying %s %s after: %s", method, path, exc)
+                time.sleep(RETRY_DELAY_S * 2**attempt)
+                attempt += 1
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json: dict[str, Any] | None,
+        device_id: str | None,
+    ) -> Any:
         url = f"{self.base_url}{path}"
         query = {k: v for k, v in (params or {}).items() if v is not None}
         try:
@@ -153,10 +187,13 @@ class GatewayClient:
                 "Check that `fieldpilot site serve` is running and not overloaded, "
                 "or set FIELDPILOT_GATEWAY_URL to another gateway.",
                 url=url,
+                transient=True,
             ) from exc
         except httpx.HTTPError as exc:
             raise GatewayError(
-                f"Cannot reach the site gateway at {url} ({exc}). {_HINT}", url=url
+                f"Cannot reach the site gateway at {url} ({exc}). {_HINT}",
+                url=url,
+                transient=True,
             ) from exc
         logger.debug("%s %s -> %d", method, url, response.status_code)
         return _answer(response, url, device_id)
@@ -182,6 +219,7 @@ def _answer(response: httpx.Response, url: str, device_id: str | None) -> Any:
         raise GatewayError(
             f"The site gateway at {url} failed ({response.status_code}): {sentence}",
             url=url,
+            transient=response.status_code in TRANSIENT_STATUS,
         )
     raise CommandRejected(sentence, status_code=response.status_code)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -162,6 +164,16 @@ class Toolbox:
             return ToolResult.failure("This site has no work-order store configured.")
         return workorders.list_work_orders(self.work_orders, args)
 
+    def _run(self, name: str, args: BaseModel, timeout: float | None) -> ToolResult:
+        """Run a tool function, in a worker thread when it has a time limit."""
+        if timeout is None:
+            return self._functions[name](args)
+        worker = ThreadPoolExecutor(1, thread_name_prefix=f"tool-{name}")
+        try:
+            return worker.submit(self._functions[name], args).result(timeout)
+        finally:
+            worker.shutdown(wait=False)
+
     def targets(self, name: str, arguments: dict[str, Any]) -> list[str]:
         """The ids of the devices an action call would change (none if invalid)."""
         spec = SPECS.get(name)
@@ -179,8 +191,14 @@ class Toolbox:
         except ToolError:
             return []
 
-    def call(self, name: str, arguments: dict[str, Any]) -> ToolResult:
-        """Validate and run one tool call; every failure comes back as a result."""
+    def call(
+        self, name: str, arguments: dict[str, Any], timeout: float | None = None
+    ) -> ToolResult:
+        """Validate and run one tool call; every failure comes back as a result.
+
+        With `timeout` (seconds), a call still running then is reported as failed;
+        it may yet finish, so the answer tells the person to check before retrying.
+        """
         spec = SPECS.get(name)
         if spec is None:
             return ToolResult.failure(
@@ -193,7 +211,12 @@ class Toolbox:
 
         started = time.perf_counter()
         try:
-            result = self._functions[name](args)
+            result = self._run(name, args, timeout)
+        except FutureTimeout:
+            result = ToolResult.failure(
+                f"{name} did not finish within {timeout:g} s; it may still complete, "
+                "so check the device state before trying again."
+            )
         except ToolError as exc:
             result = ToolResult.failure(str(exc))
         except Exception as exc:  # a failing tool never ends the agent's turn

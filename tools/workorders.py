@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field
 
 from tools.base import Source, ToolArgs, ToolResult
+from tools.errors import ToolError
 
 Priority = Literal["low", "medium", "high", "urgent"]
 
@@ -26,9 +27,12 @@ CREATE TABLE IF NOT EXISTS work_orders (
     priority TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'open',
     created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL
+    created_by TEXT NOT NULL,
+    resolution TEXT,
+    closed_at TEXT
 )
 """
+COLUMNS = {"resolution": "TEXT", "closed_at": "TEXT"}
 
 
 class OpenWorkOrderArgs(ToolArgs):
@@ -55,6 +59,10 @@ class WorkOrderStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.execute(SCHEMA)
+            have = {r["name"] for r in conn.execute("PRAGMA table_info(work_orders)")}
+            for name, kind in COLUMNS.items():
+                if name not in have:  # a store made before resolutions existed
+                    conn.execute(f"ALTER TABLE work_orders ADD COLUMN {name} {kind}")
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=10)
@@ -74,6 +82,31 @@ class WorkOrderStore:
                 "SELECT * FROM work_orders WHERE id = ?", (cur.lastrowid,)
             ).fetchone()
         return as_dict(row)
+
+    def get(self, number: str) -> dict | None:
+        """One work order by its number (WO-0001) or id, or None."""
+        digits = number.upper().removeprefix("WO-")
+        if not digits.isdigit():
+            return None
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT * FROM work_orders WHERE id = ?", (int(digits),)
+            ).fetchone()
+        return as_dict(row) if row else None
+
+    def close(self, number: str, resolution: str) -> dict:
+        """Close a work order with what fixed it; raises ToolError if unknown."""
+        order = self.get(number)
+        if order is None:
+            raise ToolError(f"No work order {number!r}; list them to find its number.")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._connect() as conn:
+            conn.execute(
+                "UPDATE work_orders SET status = 'closed', resolution = ?, "
+                "closed_at = ? WHERE id = ?",
+                (resolution, now, order["id"]),
+            )
+        return self.get(number) or order
 
     def list(self, args: ListWorkOrdersArgs) -> list[dict]:
         """Work orders matching the filters, newest first."""

@@ -87,3 +87,56 @@ def test_cli_ask_json_prints_one_answer_object(tmp_path: Path) -> None:
     answer = json.loads(done.stdout)
     assert {"answer", "actions", "citations", "model"} <= set(answer)
     assert answer["actions"][0]["tool"] == "switch" and answer["actions"][0]["ok"]
+
+
+def test_a_conditional_request_opens_a_work_order_only_when_it_holds(
+    agent: object,
+) -> None:
+    answer = agent.ask(
+        "check pump P-2's vibration; if it is anomalous open a work order"
+    )
+    tools = [a.tool for a in answer.actions]
+    assert tools == ["query_telemetry", "open_work_order"]
+    assert answer.actions[1].result["device"] == "P-2"
+
+
+def cli_env(home: Path) -> dict[str, str]:
+    """A fresh FIELDPILOT_HOME that shares the set-up model and manual index."""
+    import shutil
+
+    shutil.copytree(Settings().manuals_index_dir, home / "manuals-index")
+    return {
+        **os.environ,
+        "FIELDPILOT_HOME": str(home),
+        "FIELDPILOT_LOCAL_MODEL_PATH": str(MODEL_PATH),
+        "FIELDPILOT_N_THREADS": "2",
+    }
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """Run `fieldpilot ARGS` in a new process."""
+    return subprocess.run(
+        [sys.executable, "-m", "agent", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+
+
+def test_a_killed_chat_resumes_its_pending_confirmation(tmp_path: Path) -> None:
+    from evals.scenarios import pause_in_killed_chat
+
+    env = cli_env(tmp_path)
+    lines = pause_in_killed_chat(env, "t-kill", "stop pump P-1")
+    assert any("it stops P-1" in line for line in lines), lines
+
+    done = cli(env, "resume", "t-kill", "--approve", "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer = json.loads(done.stdout)
+    assert answer["pending"] is None and answer["actions"][0]["ok"]
+    state = cli(env, "site", "state", "P-1")
+    assert json.loads(state.stdout)["state"]["on"] is False
+
+    again = cli(env, "resume", "t-kill", "--reject")
+    assert again.returncode == 1 and "not waiting" in again.stderr

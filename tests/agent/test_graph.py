@@ -6,7 +6,7 @@ from pathlib import Path
 
 from langgraph.checkpoint.memory import InMemorySaver
 
-from agent.graph import AgentContext
+from agent.context import AgentContext
 from agent.runtime import Agent
 from tests.conftest import ScriptedModel
 
@@ -53,7 +53,9 @@ def test_group_relative_command_changes_exactly_the_group(
         ],
     }
     before = {d: setpoint(gateway, d) for d in ("HVAC-3A", "HVAC-3B", "HVAC-301")}
-    answer = agent_with(planner(plan), toolbox).ask("lower 3rd floor rooms by 2")
+    answer = agent_with(planner(plan), toolbox).ask(
+        "lower all meeting rooms on the 3rd floor by 2"
+    )
     assert setpoint(gateway, "HVAC-3A") == before["HVAC-3A"] - 2
     assert setpoint(gateway, "HVAC-3B") == before["HVAC-3B"] - 2
     assert setpoint(gateway, "HVAC-301") == before["HVAC-301"]

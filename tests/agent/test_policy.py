@@ -122,3 +122,81 @@ def test_scope_names_rooms_devices_and_floors() -> None:
     assert out_of_scope(
         "boardroom lights and the CNC mill", everything, devices, areas
     ) == ["LIGHT-2B"]
+
+
+def test_the_one_named_device_fills_an_empty_target() -> None:
+    from agent.policy import ground_to_site
+
+    devices = [{"id": "P-1", "type": "pump"}, {"id": "P-2", "type": "pump"}]
+    planned = {"target": {"device": None, "type": "pump", "area": "P-1"}, "on": False}
+    filled = ground_to_site(planned, "stop pump P-1", devices, [])
+    assert filled["target"] == {"device": "P-1", "type": "pump", "area": None}
+    both = ground_to_site(planned, "stop pumps P-1 and P-2", devices, [])
+    assert both["target"]["device"] is None
+    assert (
+        ground_to_site(planned, "stop the pumps", devices, [])["target"]["device"]
+        is None
+    )
+
+
+def test_critical_actions_are_named_with_their_reason() -> None:
+    from agent.policy import SiteLimits, critical_reasons
+
+    zone = {"id": "HVAC-1B", "type": "hvac"}
+    limits = SiteLimits(19, 25, 5)
+    assert critical_reasons("set_setpoint", {}, [zone], {"HVAC-1B": 22}, limits) == []
+    [why] = critical_reasons("set_setpoint", {}, [zone], {"HVAC-1B": 26}, limits)
+    assert "comfort band 19–25" in why
+    pump = {"id": "P-1", "type": "pump"}
+    assert critical_reasons("switch", {"on": False}, [pump], {}, limits) == [
+        "it stops P-1"
+    ]
+    assert critical_reasons("switch", {"on": True}, [pump], {}, limits) == []
+    valve = {"id": "VLV-2", "type": "valve"}
+    assert critical_reasons("set_position", {"percent": 100}, [valve], {}, limits)
+    assert not critical_reasons("set_position", {"percent": 80}, [valve], {}, limits)
+    lights = [{"id": f"L-{i}", "type": "light"} for i in range(6)]
+    assert (
+        "more than 5"
+        in critical_reasons("switch", {"on": False}, lights, {}, limits)[0]
+    )
+
+
+AREAS = [
+    {"id": "LOBBY", "name": "lobby", "kind": "lobby", "aliases": ["reception"]},
+    {"id": "MR-3A", "name": "meeting room 3A", "kind": "meeting room", "aliases": []},
+    {"id": "KITCHEN", "name": "kitchen", "kind": "kitchen", "aliases": ["canteen"]},
+]
+VALVES = [
+    {"id": "VLV-1", "type": "valve", "name": "chilled water valve", "aliases": []},
+    {"id": "VLV-2", "type": "valve", "name": "heating water valve", "aliases": []},
+]
+
+
+def grounded(target: dict, request: str) -> dict:
+    from agent.policy import ground_to_site
+
+    blank = {"device": None, "type": None, "area": None, "floor": None}
+    args = {"target": {**blank, **target}}
+    return ground_to_site(args, request, VALVES, AREAS)["target"]
+
+
+def test_an_area_the_request_never_says_is_dropped() -> None:
+    target = grounded(
+        {"type": "light", "area": "lobby", "floor": 1},
+        "turn off all the lights on the first floor",
+    )
+    assert target["area"] is None and target["floor"] == 1
+    kept = grounded({"type": "light", "area": "kitchen"}, "lights off in the canteen")
+    assert kept["area"] == "kitchen"
+    plural = grounded({"type": "hvac", "area": "meeting room"}, "all meeting rooms")
+    assert plural["area"] == "meeting room"
+
+
+def test_a_device_named_by_its_exact_name_fills_the_target() -> None:
+    target = grounded(
+        {"type": "valve", "area": "heating water"}, "close the heating water valve"
+    )
+    assert target["device"] == "VLV-2" and target["area"] is None
+    vague = grounded({"type": "valve", "area": "water"}, "close the water valve")
+    assert vague["device"] is None

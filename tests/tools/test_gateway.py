@@ -115,3 +115,28 @@ def test_silent_gateway_times_out_with_gateway_error() -> None:
         with GatewayClient(url, timeout=0.3) as gateway:
             with pytest.raises(GatewayError, match="did not answer within 0.3 s"):
                 gateway.site()
+
+
+def test_a_transient_failure_is_retried_and_logged(
+    client: GatewayClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    client.simulate_faults(fail_next=2)
+    with caplog.at_level(logging.WARNING, logger="tools.gateway"):
+        assert client.device("LIGHT-K")["id"] == "LIGHT-K"
+    assert sum("retrying" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_a_failure_that_lasts_is_raised_after_the_retries(
+    client: GatewayClient,
+) -> None:
+    client.simulate_faults(fail_next=3)
+    with pytest.raises(GatewayError, match="503"):
+        client.device("LIGHT-K")
+    assert client.device("LIGHT-K")["id"] == "LIGHT-K"
+
+
+def test_a_500_is_not_retried(client: GatewayClient) -> None:
+    client.simulate_faults(fail_next=2, status=500)
+    with pytest.raises(GatewayError, match="500"):
+        client.device("LIGHT-K")
+    assert client._request("GET", "/api/faults")["fail_next"] == 1

@@ -1,0 +1,361 @@
+"""The nodes that touch the site: guard, act, verify.
+
+guard   keeps the steps policy allows, refuses the rest with a reason, and pauses
+        the graph with `interrupt()` for critical ones until a person answers;
+act     runs the steps (tasks in parallel, a task's own steps in order) within
+        the turn's budget of tool calls, never repeating an identical call;
+verify  reads every changed device back and, on a mismatch, sends the same
+        absolute command once more before reporting what the device really does.
+
+A paused guard runs again from its top when the thread resumes, so it only reads
+before `interrupt()`; nothing is changed until act.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from agent.context import AgentContext
+from agent.policy import (
+    allows_group,
+    critical_reasons,
+    ground_arguments,
+    ground_to_site,
+    out_of_scope,
+    refusal_reason,
+    risk_of,
+    unknown_references,
+)
+from agent.state import TaskStatus, TurnState
+from tools.devices import SetSetpointArgs, new_setpoints
+from tools.errors import ToolError
+from tools.registry import Risk, Toolbox
+
+log = logging.getLogger(__name__)
+
+DEVICE_ACTIONS = ("set_setpoint", "switch", "set_position")
+CONTROL_KEYS = {"setpoint": "set_setpoint", "on": "switch", "position": "set_position"}
+TOLERANCE = 0.05
+MAX_PARALLEL = 4
+
+
+def guard(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
+    """Check each planned call against policy; ask a person about critical ones."""
+    ctx, toolbox = runtime.context, runtime.context.toolbox
+    tasks = copy.deepcopy(state["tasks"])
+    try:
+        devices = toolbox.gateway.devices()
+        areas = toolbox.gateway.site().get("areas", [])
+    except ToolError as exc:
+        failed = fail_planned(tasks, f"the site's gateway cannot be reached: {exc}")
+        return {"tasks": failed, "calls": [], "steps": []}
+    steps, refused = [], list(state.get("refused", []))
+    for call in state.get("calls", []):
+        task = tasks[call["task"]]
+        step = checked_step(call, task, ctx, devices, areas)
+        if step.get("reason"):
+            refused.append(step)
+        else:
+            steps.append(step)
+
+    critical = [s for s in steps if s["critical"]]
+    decisions = list(state.get("decisions", []))
+    if critical:
+        approved = is_approval(interrupt(confirmation(critical)))
+        decisions.append({"steps": critical, "approved": approved})
+        for step in critical:
+            if approved:
+                step["approved_by"] = "person"
+            else:
+                step["reason"] = (
+                    "a person declined it (" + "; ".join(step["critical"]) + ")"
+                )
+                refused.append(step)
+        steps = [s for s in steps if not s.get("reason")]
+    for task in tasks:
+        if task["status"] == TaskStatus.PLANNED.value and not any(
+            s["task"] == task["id"] for s in steps
+        ):
+            task.update(status=TaskStatus.FAILED.value, note="nothing was allowed")
+    return {
+        "tasks": tasks,
+        "calls": [],
+        "steps": steps,
+        "refused": refused,
+        "decisions": decisions,
+    }
+
+
+def fail_planned(tasks: list[dict], note: str) -> list[dict]:
+    """Mark every planned task failed with `note`."""
+    for task in tasks:
+        if task["status"] == TaskStatus.PLANNED.value:
+            task.update(status=TaskStatus.FAILED.value, note=note)
+    return tasks
+
+
+def checked_step(
+    call: dict, task: dict, ctx: AgentContext, devices: list, areas: list
+) -> dict[str, Any]:
+    """A step from a call, with `reason` when it is refused and `critical` when it
+    needs a person."""
+    tool, text = call["tool"], task["text"]
+    arguments = ground_arguments(call["args"], text)
+    arguments = ground_to_site(arguments, text, devices, areas)
+    step = {
+        "task": task["id"],
+        "tool": tool,
+        "arguments": arguments,
+        "risk": risk_of(tool).value,
+        "critical": [],
+    }
+    unknown = unknown_references(text, devices)
+    reason = refusal_reason(task.get("intent") or "", tool)
+    if unknown:
+        reason = f"no device {', '.join(unknown)} exists on this site"
+    reason = reason or scope_refusal(step, text, ctx.toolbox, devices, areas)
+    if reason:
+        return {**step, "reason": reason}
+    if step["risk"] != Risk.READ.value:
+        step["critical"] = critical_for(step, ctx, devices)
+    return step
+
+
+def scope_refusal(
+    step: dict, request: str, toolbox: Toolbox, devices: list, areas: list
+) -> str | None:
+    """Why an action must not run: it reaches devices nobody asked to change."""
+    if step["risk"] == Risk.READ.value:
+        return None
+    target = step["arguments"].get("target")
+    if isinstance(target, dict) and not any(target.values()):
+        return "it names no device, room, type or floor"
+    found = toolbox.targets(step["tool"], step["arguments"])
+    outside = out_of_scope(request, found, devices, areas)
+    if outside:
+        return (
+            f"it would also change {', '.join(outside)}, which the request does "
+            "not name"
+        )
+    if len(found) > 1 and not allows_group(request):
+        return (
+            f"it would change {len(found)} devices ({', '.join(found)}); name one "
+            "device, or say 'all' to change every one"
+        )
+    return None
+
+
+def critical_for(step: dict, ctx: AgentContext, devices: list) -> list[str]:
+    """The policy's reasons for a person to approve this action."""
+    tool, arguments = step["tool"], step["arguments"]
+    found = set(ctx.toolbox.targets(tool, arguments))
+    touched = [d for d in devices if d["id"] in found]
+    setpoints: dict[str, float] = {}
+    if tool == "set_setpoint":
+        try:
+            args = SetSetpointArgs.model_validate(arguments)
+            plan, problems = new_setpoints(ctx.toolbox.gateway, args)
+            if problems:
+                return []  # act refuses it with the device's limits; nothing to ask
+            setpoints = {d["id"]: value for d, value in plan}
+        except (ToolError, ValueError):
+            pass  # act reports the invalid call; nothing runs
+    return critical_reasons(tool, arguments, touched, setpoints, ctx.limits)
+
+
+def confirmation(critical: list[dict]) -> dict[str, Any]:
+    """What the person is asked: the steps and why each needs approval."""
+    lines = [
+        f"{s['tool']}({json.dumps(s['arguments'])}): {'; '.join(s['critical'])}"
+        for s in critical
+    ]
+    return {
+        "kind": "confirm",
+        "question": "Approve these actions? " + " | ".join(lines),
+        "steps": [
+            {k: s[k] for k in ("tool", "arguments", "critical")} for s in critical
+        ],
+    }
+
+
+def is_approval(answer: Any) -> bool:
+    """Only an explicit `{"approve": True}` (or True) from the resume approves."""
+    if answer is True:
+        return True
+    return isinstance(answer, dict) and answer.get("approve") is True
+
+
+def signature(step: dict) -> str:
+    """Identical calls share a signature."""
+    return json.dumps([step["tool"], step["arguments"]], sort_keys=True, default=str)
+
+
+def act(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
+    """Run the allowed steps within the budget; tasks run side by side."""
+    ctx = runtime.context
+    work = state.get("corrections") or state.get("steps", [])
+    made, seen = state.get("calls_made", 0), list(state.get("seen", []))
+    earlier = {signature(r): r for r in state.get("results", []) if r.get("ok")}
+    todo, done, unfinished = [], [], list(state.get("unfinished", []))
+    for step in work:
+        sig = signature(step)
+        if sig in seen and not step.get("retry_of"):
+            done.append(repeated(step, earlier.get(sig)))
+        elif made >= ctx.tool_budget:
+            unfinished.append(step)
+        else:
+            made, seen = made + 1, [*seen, sig]
+            todo.append(step)
+    done += run_steps(todo, ctx)
+    results = [*state.get("results", []), *done]
+    tasks = settle(copy.deepcopy(state["tasks"]), results, unfinished)
+    return {
+        "results": results,
+        "seen": seen,
+        "calls_made": made,
+        "unfinished": unfinished,
+        "steps": [],
+        "corrections": [],
+        "tasks": tasks,
+    }
+
+
+def repeated(step: dict, earlier: dict | None) -> dict[str, Any]:
+    """An identical call is not made again: a read reuses its earlier result."""
+    if earlier is not None and step["risk"] == Risk.READ.value:
+        return {**earlier, "task": step["task"], "reused": True}
+    return {
+        **step,
+        "ok": False,
+        "data": None,
+        "error": "Not run again: the same call was already made in this turn.",
+        "sources": [],
+        "repeated": True,
+    }
+
+
+def run_steps(steps: list[dict], ctx: AgentContext) -> list[dict[str, Any]]:
+    """Run each task's steps in order, different tasks in parallel."""
+    groups: dict[Any, list[dict]] = {}
+    for step in steps:
+        groups.setdefault(step["task"], []).append(step)
+    if len(groups) <= 1:
+        return [run_one(s, ctx) for s in steps]
+    with ThreadPoolExecutor(min(MAX_PARALLEL, len(groups))) as pool:
+        outcomes = pool.map(
+            lambda group: [run_one(s, ctx) for s in group], groups.values()
+        )
+        return [result for group in outcomes for result in group]
+
+
+def run_one(step: dict, ctx: AgentContext) -> dict[str, Any]:
+    """Call one tool under its timeout; a failure becomes a result."""
+    result = ctx.toolbox.call(step["tool"], step["arguments"], ctx.tool_timeout_s)
+    log.debug("%s -> ok=%s", step["tool"], result.ok)
+    return {
+        **step,
+        "ok": result.ok,
+        "data": result.data,
+        "error": result.error,
+        "sources": [s.model_dump(exclude_none=True) for s in result.sources],
+    }
+
+
+def settle(
+    tasks: list[dict], results: list[dict], unfinished: list[dict]
+) -> list[dict]:
+    """Mark planned tasks done or failed from their results."""
+    stopped = {s["task"] for s in unfinished}
+    for task in tasks:
+        if task["status"] != TaskStatus.PLANNED.value:
+            continue
+        own = [r for r in results if r.get("task") == task["id"]]
+        if task["id"] in stopped:
+            task.update(status=TaskStatus.FAILED.value, note="the tool budget ran out")
+        elif own and all(r["ok"] for r in own):
+            task["status"] = TaskStatus.DONE.value
+        else:
+            task.update(status=TaskStatus.FAILED.value, note="a step failed")
+    return tasks
+
+
+def verify(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
+    """Read back each device an action changed; plan one re-send on a mismatch."""
+    gateway = runtime.context.toolbox.gateway
+    results = copy.deepcopy(state.get("results", []))
+    checks, corrections = list(state.get("checks", [])), []
+    for result in results:
+        if result["tool"] not in DEVICE_ACTIONS or result.get("verified"):
+            continue
+        result["verified"] = True
+        for row in changed_rows(result):
+            for check in read_back(gateway, row, result.get("attempt", 1)):
+                checks.append(check)
+                if not check["ok"] and check["attempt"] == 1:
+                    corrections.append(correction(result, check))
+    return {"results": results, "checks": checks, "corrections": corrections}
+
+
+def changed_rows(result: dict) -> Iterable[dict]:
+    """The per-device rows of an action that the gateway says it applied."""
+    data = result.get("data")
+    if isinstance(data, list):
+        yield from (r for r in data if isinstance(r, dict) and r.get("ok"))
+
+
+def read_back(gateway: Any, row: dict, attempt: int) -> list[dict[str, Any]]:
+    """Compare what the gateway said it set with what the device now reports."""
+    try:
+        state = gateway.device(row["device"]).get("state", {})
+    except ToolError as exc:
+        state = {"error": str(exc)}
+    checks = []
+    for key, expected in (row.get("after") or {}).items():
+        if key not in CONTROL_KEYS:
+            continue
+        actual = state.get(key)
+        same = actual == expected
+        if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
+            same = abs(float(actual) - float(expected)) <= TOLERANCE
+        checks.append(
+            {
+                "device": row["device"],
+                "key": key,
+                "expected": expected,
+                "actual": actual,
+                "ok": same,
+                "attempt": attempt,
+            }
+        )
+    return checks
+
+
+def correction(result: dict, check: dict) -> dict[str, Any]:
+    """The same effect again, as an absolute command on the one device."""
+    target = {"device": check["device"], "type": None, "area": None, "floor": None}
+    key, value = check["key"], check["expected"]
+    arguments: dict[str, Any] = {"target": target}
+    if key == "setpoint":
+        arguments.update(value=float(value), relative=False, unit="C")
+    elif key == "on":
+        arguments["on"] = bool(value)
+    else:
+        arguments["percent"] = float(value)
+    return {
+        "task": result["task"],
+        "tool": CONTROL_KEYS[key],
+        "arguments": arguments,
+        "risk": result["risk"],
+        "critical": [],
+        "approved_by": result.get("approved_by"),
+        "retry_of": check["device"],
+        "attempt": 2,
+    }

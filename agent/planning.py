@@ -1,0 +1,200 @@
+"""The nodes before anything runs: perceive, recognise intent, break down, plan.
+
+The model sees one task at a time, the way it was tuned for the main job: one
+constrained call for the task's intent, one for its tool calls, restricted to
+that intent's tools. Tasks whose dependencies have finished are planned together
+in one wave; their conditions are decided on earlier results by code.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any
+
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, ValidationError
+
+from agent.breakdown import break_down as split_request
+from agent.breakdown import evaluate, resolve_references
+from agent.context import AgentContext, ask_model, planner_messages
+from agent.memory import device_ids
+from agent.prompts import intent_schema, plan_schema
+from agent.state import Intent, TaskStatus, TurnState
+
+log = logging.getLogger(__name__)
+
+TURN_RESET: dict[str, Any] = {
+    "intent": "",
+    "tasks": [],
+    "calls": [],
+    "steps": [],
+    "refused": [],
+    "results": [],
+    "checks": [],
+    "corrections": [],
+    "unfinished": [],
+    "seen": [],
+    "calls_made": 0,
+    "decisions": [],
+    "answer": "",
+    "citations": [],
+    "models": [],
+}
+
+
+class ToolCall(BaseModel):
+    """One call of a plan as the model wrote it."""
+
+    tool: str
+    args: dict[str, Any]
+
+
+def read_intent(out: Any) -> Intent:
+    """The intent in a model's answer; anything malformed counts as OTHER."""
+    try:
+        return Intent(out.get("intent"))
+    except (AttributeError, ValueError):
+        return Intent.OTHER
+
+
+def read_calls(out: Any) -> list[dict[str, Any]] | None:
+    """The well-formed calls of a plan, or None when the plan is malformed."""
+    try:
+        return [ToolCall.model_validate(c).model_dump() for c in out["calls"]]
+    except (TypeError, KeyError, ValidationError):
+        return None
+
+
+def perceive(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
+    """Start a turn: the request, its attachments, and what memory recalls."""
+    ctx = runtime.context
+    request = state["request"].strip()
+    memory = ctx.episodes.recall(request) if ctx.episodes else []
+    orders = ctx.toolbox.work_orders
+    for item in memory:
+        item["resolutions"] = resolutions(item, orders)
+    return {
+        **copy.deepcopy(TURN_RESET),
+        "request": request,
+        "attachments": state.get("attachments", []),
+        "memory": memory,
+    }
+
+
+def resolutions(item: dict[str, Any], orders: Any) -> list[str]:
+    """What closed the work orders an earlier episode opened."""
+    found = []
+    for action in item.get("actions", []):
+        number = action.get("work_order")
+        order = orders.get(number) if orders and number else None
+        if order and order.get("resolution"):
+            found.append(f"{order['number']}: {order['resolution']}")
+    return found
+
+
+def recognize_intent(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
+    """Ask the model what the request (its first task, when it has several) is
+    for: one enum value. The prompt is the one the first plan call reuses."""
+    ctx = runtime.context
+    first = split_request(state["request"])[0]
+    text = task_prompt(first, state.get("memory", []))
+    messages = planner_messages(state.get("history", []), text, ctx.system_prompt)
+    out, records, error = ask_model(ctx, messages, intent_schema(), "intent")
+    return {"intent": read_intent(out).value, "models": records, "answer": error or ""}
+
+
+def break_down(state: TurnState) -> dict:
+    """Cut the request into tasks; the first has the intent already recognised."""
+    tasks = split_request(state["request"])
+    tasks[0]["intent"] = state.get("intent") or None
+    log.debug("tasks: %s", [(t["id"], t["text"], t["depends_on"]) for t in tasks])
+    return {"tasks": tasks}
+
+
+def plan(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
+    """Plan every task that is ready; skip those whose condition does not hold."""
+    if state.get("answer"):
+        return {}
+    ctx = runtime.context
+    tasks = copy.deepcopy(state["tasks"])
+    models, calls = list(state.get("models", [])), []
+    for task in tasks:
+        if task["status"] != TaskStatus.WAITING or not ready(task, tasks):
+            continue
+        skip = skip_reason(task, tasks, state.get("results", []))
+        if skip:
+            task.update(status=TaskStatus.SKIPPED.value, note=skip)
+            continue
+        earlier = [
+            r for r in state.get("results", []) if r["task"] in task["depends_on"]
+        ]
+        task.update(resolve_references(task, earlier))
+        planned, records, error = plan_task(task, state, ctx)
+        models += records
+        if planned is None:
+            task.update(status=TaskStatus.FAILED.value, note=error)
+            continue
+        task["status"] = TaskStatus.PLANNED.value
+        calls += [{**call, "task": task["id"]} for call in planned]
+    return {"tasks": tasks, "calls": calls, "models": models}
+
+
+def ready(task: dict[str, Any], tasks: list[dict[str, Any]]) -> bool:
+    """True when every task it depends on has finished one way or another."""
+    waiting = (TaskStatus.WAITING.value, TaskStatus.PLANNED.value)
+    return all(tasks[d]["status"] not in waiting for d in task["depends_on"])
+
+
+def skip_reason(
+    task: dict[str, Any], tasks: list[dict[str, Any]], results: list[dict[str, Any]]
+) -> str | None:
+    """Why a ready task must not run: a dependency failed, or its condition."""
+    for dep in task["depends_on"]:
+        if tasks[dep]["status"] != TaskStatus.DONE.value:
+            return f"it depends on “{tasks[dep]['text']}”, which did not complete"
+    if not task["condition"]:
+        return None
+    earlier = [r for r in results if r.get("task") in task["depends_on"]]
+    held = evaluate(task["condition"], earlier)
+    if held is None:
+        return (
+            f"I could not tell from the results whether “{task['condition']}” "
+            "holds, so I did not act on it"
+        )
+    if held == task["negate"]:
+        verdict = "held" if held else "did not hold"
+        return f"“{task['condition']}” {verdict}"
+    return None
+
+
+def plan_task(
+    task: dict[str, Any], state: TurnState, ctx: AgentContext
+) -> tuple[list[dict] | None, list[dict], str]:
+    """The tool calls for one task: its intent (unless known), then its plan."""
+    text = task_prompt(task, state.get("memory", []))
+    messages = planner_messages(state.get("history", []), text, ctx.system_prompt)
+    records: list[dict] = []
+    if not task["intent"]:
+        out, records, error = ask_model(ctx, messages, intent_schema(), "intent")
+        if error:
+            return None, records, error
+        task["intent"] = read_intent(out).value
+    schema = plan_schema(Intent(task["intent"]))
+    out, more, error = ask_model(ctx, messages, schema, "plan")
+    records += more
+    calls = read_calls(out) if out is not None else None
+    if calls is None:
+        return None, records, error or f"I could not plan “{task['text']}”."
+    log.debug("plan for task %s: %s", task["id"], calls)
+    return calls, records, ""
+
+
+def task_prompt(task: dict[str, Any], memory: list[dict[str, Any]]) -> str:
+    """The task's text, with what fixed the same device before, if anything."""
+    notes = [
+        f"Earlier on this site: {m['request']} ({'; '.join(m['resolutions'])})"
+        for m in memory
+        if m.get("resolutions") and set(m["devices"]) & device_ids(task["text"])
+    ]
+    return "\n".join([task["text"], *notes[:1]])
