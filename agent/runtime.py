@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from langgraph.errors import GraphRecursionError
@@ -179,13 +180,20 @@ def open_gateway(settings: Settings) -> Iterator[GatewayClient]:
             yield client
 
 
-def load_local_model(settings: Settings) -> ChatModel:
-    """The local model, from a configured path or the packaged catalogue."""
-    path = settings.local_model_path or modelstore.model_path(
+def local_model_file(settings: Settings) -> Path:
+    """The local model's GGUF file: the configured path or the packaged one."""
+    return settings.local_model_path or modelstore.model_path(
         settings.models_dir, settings.local_model
     )
+
+
+def load_local_model(settings: Settings) -> ChatModel:
+    """The local model, from a configured path or the packaged catalogue."""
     return LocalModel(
-        path, settings.local_model, n_threads=settings.n_threads, n_ctx=settings.n_ctx
+        local_model_file(settings),
+        settings.local_model,
+        n_threads=settings.n_threads,
+        n_ctx=settings.n_ctx,
     )
 
 

@@ -125,7 +125,7 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 
 def test_a_killed_chat_resumes_its_pending_confirmation(tmp_path: Path) -> None:
-    from evals.scenarios import pause_in_killed_chat
+    from evals.resume_check import pause_in_killed_chat
 
     env = cli_env(tmp_path)
     lines = pause_in_killed_chat(env, "t-kill", "stop pump P-1")

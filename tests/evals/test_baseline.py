@@ -8,12 +8,8 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
-from evals.baseline import (
-    BaselineAgent,
-    LlamaServer,
-    QwenToolChat,
-    with_tool_calls,
-)
+from evals.baseline import BaselineAgent, QwenToolChat, with_tool_calls
+from evals.llama_server import LlamaServer
 from tests.conftest import MODEL_PATH
 from tools.registry import SPECS, Risk
 
