@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -35,9 +36,15 @@ from agent.policy import (
     unknown_references,
 )
 from agent.state import TaskStatus, TurnState
-from tools.devices import SetSetpointArgs, new_setpoints
-from tools.errors import ToolError
-from tools.registry import Risk, Toolbox
+from tools.devices import (
+    SetPositionArgs,
+    SetSetpointArgs,
+    new_positions,
+    new_setpoints,
+    to_celsius,
+)
+from tools.errors import GatewayError, ToolError
+from tools.registry import Risk
 
 log = logging.getLogger(__name__)
 
@@ -58,26 +65,28 @@ def guard(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
         failed = fail_planned(tasks, f"the site's gateway cannot be reached: {exc}")
         return {"tasks": failed, "calls": [], "steps": []}
     steps, refused = [], list(state.get("refused", []))
+    projected: dict[str, float] = {}
     for call in state.get("calls", []):
         task = tasks[call["task"]]
-        step = checked_step(call, task, ctx, devices, areas)
+        step = checked_step(call, task, ctx, devices, areas, projected)
         if step.get("reason"):
             refused.append(step)
         else:
             steps.append(step)
+    group_check(steps, state.get("results", []), ctx.limits.group_limit)
 
     critical = [s for s in steps if s["critical"]]
     decisions = list(state.get("decisions", []))
     if critical:
-        approved = is_approval(interrupt(confirmation(critical)))
+        shown = confirmation(critical)
+        answer = interrupt(shown)
+        approved = is_approval(answer) and answered_as_shown(answer, shown)
         decisions.append({"steps": critical, "approved": approved})
         for step in critical:
             if approved:
                 step["approved_by"] = "person"
             else:
-                step["reason"] = (
-                    "a person declined it (" + "; ".join(step["critical"]) + ")"
-                )
+                step["reason"] = declined_reason(answer, step)
                 refused.append(step)
         steps = [s for s in steps if not s.get("reason")]
     for task in tasks:
@@ -94,6 +103,25 @@ def guard(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
     }
 
 
+def group_check(steps: list[dict], results: list[dict], limit: int) -> None:
+    """Make every action critical when the turn's actions together change more
+    devices than `limit`, however the calls split them."""
+    actions = [s for s in steps if s["risk"] != Risk.READ.value]
+    earlier = {
+        row["device"]
+        for r in results
+        if r["tool"] in DEVICE_ACTIONS
+        for row in changed_rows(r)
+    }
+    touched = earlier | {d for s in actions for d in s.get("devices", [])}
+    if len(touched) <= limit or len(actions) + len(earlier) <= 1:
+        return
+    reason = f"this request changes {len(touched)} devices in all, more than {limit}"
+    for step in actions:
+        if not any("more than" in why for why in step["critical"]):
+            step["critical"] = [*step["critical"], reason]
+
+
 def fail_planned(tasks: list[dict], note: str) -> list[dict]:
     """Mark every planned task failed with `note`."""
     for task in tasks:
@@ -103,10 +131,16 @@ def fail_planned(tasks: list[dict], note: str) -> list[dict]:
 
 
 def checked_step(
-    call: dict, task: dict, ctx: AgentContext, devices: list, areas: list
+    call: dict,
+    task: dict,
+    ctx: AgentContext,
+    devices: list,
+    areas: list,
+    projected: dict[str, float],
 ) -> dict[str, Any]:
     """A step from a call, with `reason` when it is refused and `critical` when it
-    needs a person."""
+    needs a person. `projected` carries the values earlier steps of this wave set,
+    so that two changes of one device are judged together."""
     tool, text = call["tool"], task["text"]
     arguments = ground_arguments(call["args"], text)
     arguments = ground_to_site(arguments, text, devices, areas)
@@ -121,24 +155,30 @@ def checked_step(
     reason = refusal_reason(task.get("intent") or "", tool)
     if unknown:
         reason = f"no device {', '.join(unknown)} exists on this site"
-    reason = reason or scope_refusal(step, text, ctx.toolbox, devices, areas)
-    if reason:
-        return {**step, "reason": reason}
-    if step["risk"] != Risk.READ.value:
-        step["critical"] = critical_for(step, ctx, devices)
-    return step
+    if not reason and step["risk"] != Risk.READ.value and is_question(text):
+        reason = "the request asks a question, and questions never change devices"
+    if reason or step["risk"] == Risk.READ.value:
+        return {**step, "reason": reason} if reason else step
+    try:
+        found = ctx.toolbox.targets(tool, arguments, strict=True)
+        reason = scope_refusal(step, text, found, devices, areas)
+        if not reason:
+            step["devices"] = found
+            step["critical"] = critical_for(step, ctx, devices, found, projected)
+    except GatewayError as exc:
+        reason = "the gateway failed while its devices and limits were checked: " + str(
+            exc
+        ).rstrip(".")
+    return {**step, "reason": reason} if reason else step
 
 
 def scope_refusal(
-    step: dict, request: str, toolbox: Toolbox, devices: list, areas: list
+    step: dict, request: str, found: list[str], devices: list, areas: list
 ) -> str | None:
     """Why an action must not run: it reaches devices nobody asked to change."""
-    if step["risk"] == Risk.READ.value:
-        return None
     target = step["arguments"].get("target")
     if isinstance(target, dict) and not any(target.values()):
         return "it names no device, room, type or floor"
-    found = toolbox.targets(step["tool"], step["arguments"])
     outside = out_of_scope(request, found, devices, areas)
     if outside:
         return (
@@ -153,22 +193,44 @@ def scope_refusal(
     return None
 
 
-def critical_for(step: dict, ctx: AgentContext, devices: list) -> list[str]:
-    """The policy's reasons for a person to approve this action."""
+def critical_for(
+    step: dict,
+    ctx: AgentContext,
+    devices: list,
+    found: list[str],
+    projected: dict[str, float],
+) -> list[str]:
+    """The policy's reasons for a person to approve this action, judged on the
+    values the devices would end up with. A gateway failure while they are
+    computed raises GatewayError (the caller refuses the step)."""
     tool, arguments = step["tool"], step["arguments"]
-    found = set(ctx.toolbox.targets(tool, arguments))
-    touched = [d for d in devices if d["id"] in found]
-    setpoints: dict[str, float] = {}
-    if tool == "set_setpoint":
-        try:
+    touched = [d for d in devices if d["id"] in set(found)]
+    values: dict[str, float] = {}
+    try:
+        if tool == "set_setpoint":
             args = SetSetpointArgs.model_validate(arguments)
             plan, problems = new_setpoints(ctx.toolbox.gateway, args)
-            if problems:
-                return []  # act refuses it with the device's limits; nothing to ask
-            setpoints = {d["id"]: value for d, value in plan}
-        except (ToolError, ValueError):
-            pass  # act reports the invalid call; nothing runs
-    return critical_reasons(tool, arguments, touched, setpoints, ctx.limits)
+            change = to_celsius(args.value, args.unit, True) if args.relative else None
+        elif tool == "set_position":
+            args = SetPositionArgs.model_validate(arguments)
+            plan, problems = new_positions(ctx.toolbox.gateway, args)
+            change = args.percent if args.relative else None
+        else:
+            plan, problems, change = [], [], None
+    except GatewayError:
+        raise
+    except (ToolError, ValueError):
+        return []  # act reports the invalid call; nothing runs
+    if problems:
+        return []  # act refuses it with the device's limits; nothing to ask
+    for device, value in plan:
+        key = f"{tool}:{device['id']}"
+        if change is not None and key in projected:
+            value = round(projected[key] + change, 1)
+        values[device["id"]] = projected[key] = value
+    setpoints = values if tool == "set_setpoint" else {}
+    positions = values if tool == "set_position" else {}
+    return critical_reasons(tool, arguments, touched, setpoints, ctx.limits, positions)
 
 
 def confirmation(critical: list[dict]) -> dict[str, Any]:
@@ -191,6 +253,43 @@ def is_approval(answer: Any) -> bool:
     if answer is True:
         return True
     return isinstance(answer, dict) and answer.get("approve") is True
+
+
+def answered_as_shown(answer: Any, shown: dict[str, Any]) -> bool:
+    """True unless the answer names the steps it approves and they are not the
+    ones that would run now (the site changed while the person was asked)."""
+    if not isinstance(answer, dict) or "steps" not in answer:
+        return True
+    return answer["steps"] == shown["steps"]
+
+
+def declined_reason(answer: Any, step: dict) -> str:
+    """Why a critical step did not run after the person's answer."""
+    if is_approval(answer):
+        return (
+            "it changed after the person was asked ("
+            + "; ".join(step["critical"])
+            + "); ask again to approve it as it is now"
+        )
+    return "a person declined it (" + "; ".join(step["critical"]) + ")"
+
+
+QUESTION = re.compile(
+    r"^\s*(?:is|are|was|were|does|do|did|has|have|how\s+many|how\s+much|what|"
+    r"which|when|where|why|who)\b",
+    re.I,
+)
+
+
+POLITE = re.compile(r"^\s*(?:(?:can|could|would|will)\s+you|please)\b", re.I)
+
+
+def is_question(text: str) -> bool:
+    """True for a task worded as a question ("is the 3A light on?"), not for a
+    polite command ("could you turn off the lights?")."""
+    if POLITE.match(text):
+        return False
+    return bool(QUESTION.match(text)) or text.rstrip().endswith("?")
 
 
 def signature(step: dict) -> str:
@@ -247,13 +346,24 @@ def run_steps(steps: list[dict], ctx: AgentContext) -> list[dict[str, Any]]:
     groups: dict[Any, list[dict]] = {}
     for step in steps:
         groups.setdefault(step["task"], []).append(step)
-    if len(groups) <= 1:
-        return [run_one(s, ctx) for s in steps]
+    if len(groups) <= 1 or shares_devices(groups.values()):
+        return [run_one(s, ctx) for s in steps]  # in order: they touch one device
     with ThreadPoolExecutor(min(MAX_PARALLEL, len(groups))) as pool:
         outcomes = pool.map(
             lambda group: [run_one(s, ctx) for s in group], groups.values()
         )
         return [result for group in outcomes for result in group]
+
+
+def shares_devices(groups: Iterable[list[dict]]) -> bool:
+    """True when two tasks' steps would change the same device."""
+    seen: set[str] = set()
+    for group in groups:
+        mine = {d for step in group for d in step.get("devices", [])}
+        if mine & seen:
+            return True
+        seen |= mine
+    return False
 
 
 def run_one(step: dict, ctx: AgentContext) -> dict[str, Any]:
@@ -292,16 +402,30 @@ def verify(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
     gateway = runtime.context.toolbox.gateway
     results = copy.deepcopy(state.get("results", []))
     checks, corrections = list(state.get("checks", [])), []
-    for result in results:
+    last = last_writes(results)
+    for index, result in enumerate(results):
         if result["tool"] not in DEVICE_ACTIONS or result.get("verified"):
             continue
         result["verified"] = True
         for row in changed_rows(result):
             for check in read_back(gateway, row, result.get("attempt", 1)):
+                if last.get((check["device"], check["key"]), index) > index:
+                    continue  # a later command of this turn set it again
                 checks.append(check)
-                if not check["ok"] and check["attempt"] == 1:
+                if check["ok"] is False and check["attempt"] == 1:
                     corrections.append(correction(result, check))
     return {"results": results, "checks": checks, "corrections": corrections}
+
+
+def last_writes(results: list[dict]) -> dict[tuple[str, str], int]:
+    """The index of the last result that set each (device, key) this turn."""
+    last: dict[tuple[str, str], int] = {}
+    for index, result in enumerate(results):
+        if result["tool"] in DEVICE_ACTIONS:
+            for row in changed_rows(result):
+                for key in row.get("after") or {}:
+                    last[(row["device"], key)] = index
+    return last
 
 
 def changed_rows(result: dict) -> Iterable[dict]:
@@ -315,16 +439,19 @@ def read_back(gateway: Any, row: dict, attempt: int) -> list[dict[str, Any]]:
     """Compare what the gateway said it set with what the device now reports."""
     try:
         state = gateway.device(row["device"]).get("state", {})
+        error = None
     except ToolError as exc:
-        state = {"error": str(exc)}
+        state, error = {}, str(exc)
     checks = []
     for key, expected in (row.get("after") or {}).items():
         if key not in CONTROL_KEYS:
             continue
         actual = state.get(key)
-        same = actual == expected
+        same: bool | None = actual == expected
         if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
             same = abs(float(actual) - float(expected)) <= TOLERANCE
+        if error is not None:
+            same = None  # unknown: the read-back failed, not the device
         checks.append(
             {
                 "device": row["device"],
@@ -333,6 +460,7 @@ def read_back(gateway: Any, row: dict, attempt: int) -> list[dict[str, Any]]:
                 "actual": actual,
                 "ok": same,
                 "attempt": attempt,
+                "error": error,
             }
         )
     return checks

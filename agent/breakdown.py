@@ -32,8 +32,14 @@ SEPARATORS = re.compile(
     re.I,
 )
 CONDITIONAL = re.compile(
-    r"^(?:if|when|in\s+case)\s+(?P<cond>.+?)(?:\s*,\s*(?:then\s+)?|\s+then\s+|\s+)"
+    r"^(?P<kw>only\s+if|if|when|in\s+case|unless)\s+(?P<cond>.+?)"
+    r"(?:\s*,\s*(?:then\s+)?|\s+then\s+|\s+)"
     r"(?P<rest>(?:please\s+)?(?:" + ACTIONS + r")\b.*)$",
+    re.I,
+)
+TRAILING = re.compile(
+    r"^(?P<rest>(?:please\s+)?(?:" + ACTIONS + r")\b.+?)\s+"
+    r"(?P<kw>only\s+if|if|when|unless|in\s+case)\s+(?P<cond>.+)$",
     re.I,
 )
 OTHERWISE = re.compile(r"^(?:otherwise|else|if\s+not)\s*,?\s*(?P<rest>.+)$", re.I)
@@ -64,9 +70,19 @@ def new_task(
     }
 
 
-def clauses(request: str) -> list[str]:
-    """The request cut at sentence ends, semicolons and "then"."""
-    return [c for c in SEPARATORS.split(request.strip()) if c and c.strip()]
+THEN = re.compile(r"\bthen\b", re.I)
+
+
+def clauses(request: str) -> list[tuple[str, bool]]:
+    """The request cut at sentence ends, semicolons and "then"; each clause with
+    whether a "then" put it after the one before."""
+    text = request.strip()
+    out, start, after_then = [], 0, False
+    for separator in SEPARATORS.finditer(text):
+        out.append((text[start : separator.start()], after_then))
+        start, after_then = separator.end(), bool(THEN.search(separator.group()))
+    out.append((text[start:], after_then))
+    return [(c, then) for c, then in out if c and c.strip()]
 
 
 def break_down(request: str) -> list[dict[str, Any]]:
@@ -74,14 +90,24 @@ def break_down(request: str) -> list[dict[str, Any]]:
     tasks: list[dict[str, Any]] = []
     last_plain: int | None = None
     last_condition: tuple[str, int | None] | None = None
-    for clause in clauses(request):
+    for clause, after_then in clauses(request):
         condition, negate, depends = None, False, []
+        if after_then and tasks:
+            depends = [len(tasks) - 1]  # "X, then Y": Y waits for X
         match = CONDITIONAL.match(clause)
         other = OTHERWISE.match(clause)
-        if match:
-            condition, clause = match.group("cond"), match.group("rest")
-            if last_plain is None:
-                last_plain = implicit_check(condition, tasks)
+        trailing = None if match else TRAILING.match(clause)
+        if trailing:
+            # "turn off X if Y" is "if Y, turn off X"; "unless Y" negates it.
+            condition, clause = trailing.group("cond"), trailing.group("rest")
+            negate = trailing.group("kw").lower() == "unless"
+        if match or trailing:
+            if match:
+                condition, clause = match.group("cond"), match.group("rest")
+                negate = match.group("kw").lower() == "unless"
+            if last_plain is None or trailing:
+                check = implicit_check(condition, tasks)
+                last_plain = check if check is not None else last_plain
             depends = [last_plain] if last_plain is not None else []
             last_condition = (condition, last_plain)
         elif other and last_condition:
@@ -186,7 +212,13 @@ ABOVE = re.compile(
 BELOW = re.compile(r"\b(?:below|under|lower than|less than)\s+" + NUMBER, re.I)
 ANOMALOUS = re.compile(r"\b(anomal\w*|abnormal|unusual|alarm\w*|faulty)\b", re.I)
 NORMAL = re.compile(r"\b(normal|fine|ok|okay|healthy)\b", re.I)
-NEGATION = re.compile(r"\b(not|isn't|aren't|no)\b", re.I)
+NEGATION = re.compile(
+    r"\b(?:is|are|was|were|be)\s+not\b|\b(?:isn't|aren't|wasn't|weren't)\b|"
+    r"\bnot\s+(?:above|below|over|under|anomal\w*|abnormal|normal|on|off|open|"
+    r"closed)\b",
+    re.I,
+)
+COMPOUND = re.compile(r"\b(and|or|but)\b", re.I)
 ON_OFF = re.compile(r"\b(on|off|open|closed)\s*$", re.I)
 
 
@@ -196,7 +228,9 @@ def evaluate(condition: str, results: list[dict[str, Any]]) -> bool | None:
     None when the condition is not one this code can decide (the task then does
     not run, and the answer says why).
     """
-    values = observed(results)
+    if COMPOUND.search(condition):
+        return None  # "above 0.5 and no alarm": two tests; not guessed at
+    values = observed(results, condition)
     if not values["readings"] and not values["flags"] and not values["switches"]:
         return None
     negated = bool(NEGATION.search(condition))
@@ -216,8 +250,12 @@ def evaluate(condition: str, results: list[dict[str, Any]]) -> bool | None:
     return held != negated
 
 
-def observed(results: list[dict[str, Any]]) -> dict[str, list]:
-    """Anomaly flags, latest readings and on/off states in read results."""
+def observed(results: list[dict[str, Any]], condition: str = "") -> dict[str, list]:
+    """Anomaly flags, latest readings and on/off states in read results; the
+    readings are of the setpoint when the condition names it."""
+    keys = (
+        ("setpoint",) if "setpoint" in condition.lower() else ("temperature", "value")
+    )
     out: dict[str, list] = {"flags": [], "readings": [], "switches": []}
     for result in results:
         if not result.get("ok"):
@@ -235,7 +273,7 @@ def observed(results: list[dict[str, Any]]) -> dict[str, list]:
                     out["switches"].append(state["on"])
                 if isinstance(state.get("position"), (int, float)):
                     out["switches"].append(state["position"] > 0)
-                for key in ("temperature", "value"):
+                for key in keys:
                     if isinstance(state.get(key), (int, float)):
                         out["readings"].append(float(state[key]))
     return out

@@ -162,8 +162,9 @@ def ask(
         ensure_ready(settings, update)
     with open_agent(settings) as agent:
         answer = agent.ask(text, thread)
-        if answer.pending and not as_json:
-            print_answer(answer, False)
+        if answer.pending and not as_json and not sys.stdin.isatty():
+            print_answer(answer, False)  # says how to resume; nobody can answer here
+            return
         print_answer(confirm(agent, answer, as_json, tty_reply), as_json)
 
 
@@ -176,10 +177,14 @@ def resume(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Answer the confirmation a thread waits for, and finish its turn."""
-    from agent.runtime import open_agent
+    from agent.runtime import open_agent, pending_question
     from agent.setup import ensure_ready
 
     settings = Settings()
+    if not pending_question(settings, thread):
+        raise FieldpilotError(
+            f"Thread {thread} is not waiting for an approval: nothing to resume."
+        )
     with progress_bar() as update:
         ensure_ready(settings, update)
     with open_agent(settings) as agent:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -68,9 +69,48 @@ class Settings(BaseSettings):
         description="postgresql://... keeps conversations in PostgreSQL; unset "
         "keeps them in SQLite under home.",
     )
-    cloud_url: str | None = None
-    cloud_model: str | None = None
-    cloud_api_key: SecretStr | None = None
+    cloud_url: str | None = Field(
+        default=None,
+        description="An OpenAI-compatible base URL (…/v1); unset means no cloud.",
+    )
+    cloud_model: str | None = Field(default=None, description="Model name to ask for.")
+    cloud_api_key: SecretStr | None = Field(
+        default=None, description="Sent as a bearer token; never logged."
+    )
+    cloud_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    cloud_schema_style: Literal["auto", "json_schema", "json_object", "tool"] = "auto"
+    route: Literal["auto", "local", "cloud"] = Field(
+        default="auto",
+        description="auto: local first, the cloud for hard steps and as a fallback; "
+        "local: never the cloud; cloud: the cloud first, local when it is down.",
+    )
+    fast_path: bool = Field(
+        default=True, description="Match common device commands without a model."
+    )
+    cloud_private: bool = Field(
+        default=False,
+        description="Let steps about devices or rooms marked private go to the cloud.",
+    )
+    route_min_confidence: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Local choices less sure than this go to the cloud.",
+    )
+    route_escalate_tasks: int = Field(
+        default=3, ge=1, description="Requests of this many tasks plan in the cloud."
+    )
+    route_long_answers: Literal["cloud", "local"] = Field(
+        default="cloud", description="Where manual answers are written."
+    )
+    route_latency_budget_s: float = Field(
+        default=20.0, gt=0, description="Slower clouds get no hard steps."
+    )
+    cloud_budget_usd: float = Field(
+        default=1.0, ge=0, description="Cloud spend one process may make."
+    )
+    cloud_usd_per_mtok_in: float = Field(default=0.15, ge=0)
+    cloud_usd_per_mtok_out: float = Field(default=0.60, ge=0)
 
     @classmethod
     def settings_customise_sources(

@@ -7,13 +7,15 @@ resources and a thread can be checkpointed in one process and resumed in another
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from agent.errors import ModelError
+from agent.fastpath import FastPath
 from agent.memory import EpisodeStore
 from agent.models import ChatModel
 from agent.policy import SiteLimits
+from agent.router import Router, Step, Validator
 from tools.registry import Toolbox
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,12 @@ PLAN_TOKENS = 320
 
 @dataclass
 class AgentContext:
-    """The model, the tools, the site's prompt, and the limits of one turn."""
+    """The models, the tools, the site's prompt, and the limits of one turn.
+
+    `model` is the local model; `router` decides per step between it and a cloud
+    (a router over `model` alone when none is given); `fast_path` answers common
+    device commands without a model.
+    """
 
     model: ChatModel
     toolbox: Toolbox
@@ -33,18 +40,13 @@ class AgentContext:
     tool_timeout_s: float = 20.0
     limits: SiteLimits = field(default_factory=SiteLimits)
     episodes: EpisodeStore | None = None
+    router: Router | None = None
+    fast_path: FastPath | None = None
+    private_words: dict[str, str] = field(default_factory=dict)
 
-
-def model_record(completion: Any, purpose: str) -> dict[str, Any]:
-    """What the answer reports of one model call."""
-    return {
-        "purpose": purpose,
-        "model": completion.model,
-        "tier": "local",
-        "seconds": round(completion.seconds, 3),
-        "prompt_tokens": completion.prompt_tokens,
-        "completion_tokens": completion.completion_tokens,
-    }
+    def routed(self) -> Router:
+        """The router of this site, or one over `model` alone."""
+        return self.router or Router(local=self.model)
 
 
 def planner_messages(
@@ -60,12 +62,29 @@ def planner_messages(
 
 
 def ask_model(
-    ctx: AgentContext, messages: list[dict[str, str]], schema: dict, purpose: str
+    ctx: AgentContext,
+    messages: list[dict[str, str]],
+    schema: dict,
+    step: Step,
+    validate: Validator | None = None,
 ) -> tuple[dict | None, list[dict], str | None]:
-    """One constrained model call: (parsed JSON, model records, error sentence)."""
+    """One constrained, routed model call: (parsed JSON, route records, error)."""
     try:
-        completion = ctx.model.complete(messages, schema, PLAN_TOKENS)
-        return completion.json(), [model_record(completion, purpose)], None
+        completion, decisions = ctx.routed().route(
+            messages, schema, PLAN_TOKENS, step, validate
+        )
+        records = [d.record() for d in decisions]
+        return completion.json(), records, None
     except ModelError as exc:
-        log.error("%s failed: %s", purpose, exc)
-        return None, [], f"I could not plan this request ({purpose}): {exc}"
+        log.error("%s failed: %s", step.purpose, exc)
+        return None, [], f"I could not plan this request ({step.purpose}): {exc}"
+
+
+def private_reason(ctx: AgentContext, text: str) -> str | None:
+    """Why a request must stay on site: it names a device or room marked
+    private. None when it names none."""
+    lowered = text.lower()
+    for words, what in ctx.private_words.items():
+        if re.search(rf"(?<![\w-]){re.escape(words)}(?![\w-])", lowered):
+            return f"it names {what}, which the site marks private"
+    return None

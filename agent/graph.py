@@ -119,7 +119,7 @@ def outcome(state: TurnState) -> str:
         return "refused"
     if not acted:
         return "answered"
-    failed = [c for c in state.get("checks", []) if not c["ok"]]
+    failed = [c for c in state.get("checks", []) if c["ok"] is not True]
     if all(r["ok"] for r in acted) and not failed and not state.get("unfinished"):
         return "done"
     return "partial"

@@ -16,7 +16,7 @@ import logging
 import re
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,75 @@ def postgres_checkpointer(url: str) -> Iterator[Any]:
         saver = PostgresSaver(conn)
         saver.setup()
         yield saver
+
+
+ANSWERS = """
+CREATE TABLE IF NOT EXISTS fieldpilot_answers (
+    thread TEXT NOT NULL,
+    checkpoint TEXT NOT NULL,
+    approve BOOLEAN NOT NULL,
+    ts TEXT NOT NULL,
+    PRIMARY KEY (thread, checkpoint)
+)
+"""
+
+
+STALE_ANSWER_S = 600
+
+
+class AnswerLog:
+    """The answers people gave to paused threads, in the checkpointer's own
+    database. `claim` records one atomically: the first answer to a pause wins,
+    so two windows or workers resuming the same thread cannot both act."""
+
+    def __init__(self, saver: Any) -> None:
+        self._saver = saver
+        self._postgres = not isinstance(saver, SqliteSaver)
+        with self._saver.lock:
+            self._saver.conn.execute(ANSWERS)
+            self._commit()
+
+    @classmethod
+    def of(cls, saver: Any) -> AnswerLog | None:
+        """The log in `saver`'s database; None for a saver without one (memory)."""
+        if isinstance(saver, SqliteSaver) or type(saver).__name__ == "PostgresSaver":
+            return cls(saver)
+        return None
+
+    def _commit(self) -> None:
+        if not self._postgres:
+            self._saver.conn.commit()
+
+    def claim(self, thread: str, checkpoint: str, approve: bool) -> bool:
+        """Record an answer to the pause at `checkpoint`; False if one exists."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        marker = "%s" if self._postgres else "?"
+        sql = (
+            "INSERT INTO fieldpilot_answers (thread, checkpoint, approve, ts) "
+            f"VALUES ({', '.join([marker] * 4)}) ON CONFLICT DO NOTHING"
+        )
+        with self._saver.lock:
+            cursor = self._saver.conn.execute(sql, (thread, checkpoint, approve, now))
+            self._commit()
+            if cursor.rowcount == 1:
+                return True
+        return self._take_over_stale(thread, checkpoint, approve, now, marker)
+
+    def _take_over_stale(
+        self, thread: str, checkpoint: str, approve: bool, now: str, marker: str
+    ) -> bool:
+        """Take over an answer whose worker died before finishing (the pause is
+        still there) once it is older than STALE_ANSWER_S."""
+        stale = datetime.now(UTC) - timedelta(seconds=STALE_ANSWER_S)
+        sql = (
+            f"UPDATE fieldpilot_answers SET approve = {marker}, ts = {marker} "
+            f"WHERE thread = {marker} AND checkpoint = {marker} AND ts < {marker}"
+        )
+        params = (approve, now, thread, checkpoint, stale.isoformat(timespec="seconds"))
+        with self._saver.lock:
+            cursor = self._saver.conn.execute(sql, params)
+            self._commit()
+            return cursor.rowcount == 1
 
 
 EPISODES = """
@@ -141,13 +210,17 @@ class EpisodeStore:
             )
         return int(cur.lastrowid)
 
-    def recall(self, request: str, limit: int = 3) -> list[dict[str, Any]]:
+    def recall(
+        self, request: str, named: set[str] | None = None, limit: int = 3
+    ) -> list[dict[str, Any]]:
         """The earlier episodes most like `request`: same device and shared words.
 
-        An episode counts only if it shares a device with the request (when the
-        request names one) and at least one content word besides.
+        `named` are the devices the request names by name or alias (ids are
+        found in the text). An episode about devices counts only if it shares
+        one with the request, and only with at least one content word besides.
         """
-        wanted_devices, wanted_terms = device_ids(request), terms(request)
+        wanted_devices = device_ids(request) | (named or set())
+        wanted_terms = terms(request)
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT * FROM episodes ORDER BY id DESC LIMIT 500"
@@ -155,7 +228,7 @@ class EpisodeStore:
         scored = []
         for row in rows:
             devices = set(json.loads(row["devices"]))
-            if wanted_devices and not wanted_devices & devices:
+            if (wanted_devices or devices) and not wanted_devices & devices:
                 continue
             shared = wanted_terms & terms(row["request"] + " " + row["summary"])
             if not shared:

@@ -1,8 +1,10 @@
 """Language models behind one small interface.
 
 `LocalModel` runs a GGUF file in process through llama-cpp-python, with JSON-schema
-constrained decoding for tool calls. Other tiers (a cloud endpoint) implement the
-same `ChatModel` protocol.
+constrained decoding for tool calls and a confidence for the choices it made
+(`agent/confidence.py`). `CloudModel` speaks to any OpenAI-compatible chat endpoint
+(OpenAI, vLLM, Ollama, a llama.cpp server) over httpx. Both implement `ChatModel`;
+`agent/router.py` chooses between them per step.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from agent.errors import ModelError
+from agent.confidence import ChoiceRecorder, choice_sets
+from agent.errors import ConfigError, EndpointError, ModelError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,8 @@ class Completion:
     prompt_tokens: int
     completion_tokens: int
     seconds: float
+    tier: str = "local"
+    confidence: float | None = None
 
     def json(self) -> Any:
         """The text parsed as JSON; a ModelError names the bad output."""
@@ -125,8 +130,14 @@ class LocalModel:
         """Greedy completion; `schema` constrains the output with a grammar."""
         started = time.perf_counter()
         kwargs: dict[str, Any] = {}
+        recorder = None
         if schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
+            if choices := choice_sets(schema):
+                import llama_cpp
+
+                recorder = ChoiceRecorder(self._llm, choices)
+                kwargs["logits_processor"] = llama_cpp.LogitsProcessorList([recorder])
         try:
             out = self._llm.create_chat_completion(
                 messages=messages, temperature=0.0, max_tokens=max_tokens, **kwargs
@@ -134,14 +145,108 @@ class LocalModel:
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"{self.name} failed to generate: {exc}") from exc
         usage = out.get("usage", {})
+        text = out["choices"][0]["message"]["content"] or ""
         completion = Completion(
-            text=out["choices"][0]["message"]["content"] or "",
+            text=text,
             model=self.name,
             prompt_tokens=usage.get("prompt_tokens", 0),
             completion_tokens=usage.get("completion_tokens", 0),
             seconds=time.perf_counter() - started,
+            confidence=recorder.confidence(text) if recorder else None,
         )
         log.debug(
+            "%s: %d+%d tokens in %.2f s, confidence %s",
+            self.name,
+            completion.prompt_tokens,
+            completion.completion_tokens,
+            completion.seconds,
+            completion.confidence,
+        )
+        return completion
+
+
+SCHEMA_STYLES = ("json_schema", "json_object", "tool")
+
+
+class CloudModel:
+    """A chat model behind an OpenAI-compatible endpoint, over httpx.
+
+    A schema is asked for the way the endpoint understands it: OpenAI's
+    `json_schema` response format (OpenAI, vLLM, Ollama), the `json_object` +
+    `schema` form of llama-cpp-python's server, or a named tool call whose
+    arguments are the answer. With `schema_style="auto"` the first style the
+    endpoint accepts is kept. Every failure is an `EndpointError`; the API key is
+    sent as a bearer token and never logged.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        name: str,
+        api_key: str | None = None,
+        timeout_s: float = 30.0,
+        schema_style: str = "auto",
+    ) -> None:
+        import httpx
+
+        if schema_style != "auto" and schema_style not in SCHEMA_STYLES:
+            raise ConfigError(
+                f"Unknown schema style {schema_style!r}: use auto or one of "
+                f"{', '.join(SCHEMA_STYLES)}."
+            )
+        self.url = url.rstrip("/")
+        self.name = name
+        self.timeout_s = timeout_s
+        self._styles = list(SCHEMA_STYLES) if schema_style == "auto" else [schema_style]
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(
+            base_url=self.url, headers=headers, timeout=timeout_s
+        )
+
+    def __repr__(self) -> str:
+        return f"CloudModel(url={self.url!r}, name={self.name!r})"
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.close()
+
+    def complete(
+        self,
+        messages: list[Message],
+        schema: dict[str, Any] | None = None,
+        max_tokens: int = 256,
+    ) -> Completion:
+        """One chat completion; with `schema`, the answer is checked to be JSON."""
+        started = time.perf_counter()
+        body: dict[str, Any] = {
+            "model": self.name,
+            "messages": messages,
+            "temperature": 0.0,
+            "max_tokens": max_tokens,
+        }
+        if schema is None:
+            reply = self._post(body)
+            style = None
+        else:
+            reply, style = self._post_with_schema(body, schema)
+        text = self._text(reply, style)
+        if schema is not None:
+            try:
+                json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise EndpointError(
+                    f"{self.name} at {self.url} answered malformed JSON: {text[:120]!r}"
+                ) from exc
+        usage = reply.get("usage") or {}
+        completion = Completion(
+            text=text,
+            model=self.name,
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            seconds=time.perf_counter() - started,
+            tier="cloud",
+        )
+        log.info(
             "%s: %d+%d tokens in %.2f s",
             self.name,
             completion.prompt_tokens,
@@ -149,3 +254,86 @@ class LocalModel:
             completion.seconds,
         )
         return completion
+
+    def _post_with_schema(
+        self, body: dict[str, Any], schema: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        """Post with the first schema style the endpoint accepts."""
+        refused: EndpointError | None = None
+        for style in list(self._styles):
+            try:
+                reply = self._post({**body, **schema_request(style, schema)})
+            except EndpointError as exc:
+                if exc.status not in (400, 404, 422) or len(self._styles) == 1:
+                    raise
+                log.info("%s refused schema style %s: %s", self.name, style, exc)
+                self._styles.remove(style)
+                refused = exc
+                continue
+            self._styles = [style]
+            return reply, style
+        raise refused or EndpointError(f"{self.name} accepts no schema style.")
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST /chat/completions; every failure becomes an EndpointError."""
+        import httpx
+
+        where = f"{self.name} at {self.url}"
+        try:
+            response = self._client.post("/chat/completions", json=body)
+        except httpx.TimeoutException as exc:
+            raise EndpointError(
+                f"{where} did not answer within {self.timeout_s:g} s."
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise EndpointError(f"{where} cannot be reached: {exc}") from exc
+        if response.status_code in (401, 403):
+            raise EndpointError(
+                f"{where} refused the API key (HTTP {response.status_code}): check "
+                "FIELDPILOT_CLOUD_API_KEY.",
+                transient=False,
+                status=response.status_code,
+            )
+        if response.status_code >= 400:
+            raise EndpointError(
+                f"{where} answered HTTP {response.status_code}: {response.text[:200]}",
+                transient=response.status_code == 429 or response.status_code >= 500,
+                status=response.status_code,
+            )
+        try:
+            reply = response.json()
+            reply["choices"][0]["message"]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise EndpointError(
+                f"{where} answered something that is not a chat completion: "
+                f"{response.text[:120]!r}"
+            ) from exc
+        return reply
+
+    @staticmethod
+    def _text(reply: dict[str, Any], style: str | None) -> str:
+        """The answer's text: the content, or a named tool call's arguments."""
+        message = reply["choices"][0]["message"]
+        if style == "tool" and message.get("tool_calls"):
+            arguments = message["tool_calls"][0].get("function", {}).get("arguments")
+            return arguments if isinstance(arguments, str) else json.dumps(arguments)
+        content = message.get("content")
+        return content if isinstance(content, str) else ""
+
+
+def schema_request(style: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The request fields that ask an endpoint for JSON valid against `schema`."""
+    if style == "json_schema":
+        return {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": schema},
+            }
+        }
+    if style == "json_object":
+        return {"response_format": {"type": "json_object", "schema": schema}}
+    tool = {"name": "answer", "description": "Give the answer.", "parameters": schema}
+    return {
+        "tools": [{"type": "function", "function": tool}],
+        "tool_choice": {"type": "function", "function": {"name": "answer"}},
+    }

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
+import time
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -17,15 +19,21 @@ from pydantic import BaseModel, ValidationError
 
 from agent.breakdown import break_down as split_request
 from agent.breakdown import evaluate, resolve_references
-from agent.context import AgentContext, ask_model, planner_messages
+from agent.context import AgentContext, ask_model, planner_messages, private_reason
+from agent.errors import ModelError
 from agent.memory import device_ids
-from agent.prompts import intent_schema, plan_schema
+from agent.models import Completion
+from agent.prompts import TOOLS_FOR_INTENT, intent_schema, plan_schema
+from agent.router import Step, Validator, fast_decision
 from agent.state import Intent, TaskStatus, TurnState
+from tools.errors import ToolError
+from tools.registry import SPECS
 
 log = logging.getLogger(__name__)
 
 TURN_RESET: dict[str, Any] = {
     "intent": "",
+    "fast": [],
     "tasks": [],
     "calls": [],
     "steps": [],
@@ -36,6 +44,7 @@ TURN_RESET: dict[str, Any] = {
     "unfinished": [],
     "seen": [],
     "calls_made": 0,
+    "waves": 0,
     "decisions": [],
     "answer": "",
     "citations": [],
@@ -58,19 +67,28 @@ def read_intent(out: Any) -> Intent:
         return Intent.OTHER
 
 
+MAX_CALLS = 4  # the plan schema's maxItems
+
+
 def read_calls(out: Any) -> list[dict[str, Any]] | None:
-    """The well-formed calls of a plan, or None when the plan is malformed."""
+    """The well-formed calls of a plan, or None when the plan is malformed, empty
+    or longer than a plan may be."""
     try:
-        return [ToolCall.model_validate(c).model_dump() for c in out["calls"]]
+        calls = [ToolCall.model_validate(c).model_dump() for c in out["calls"]]
     except (TypeError, KeyError, ValidationError):
         return None
+    return calls if 0 < len(calls) <= MAX_CALLS else None
 
 
 def perceive(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
     """Start a turn: the request, its attachments, and what memory recalls."""
     ctx = runtime.context
     request = state["request"].strip()
-    memory = ctx.episodes.recall(request) if ctx.episodes else []
+    memory = (
+        ctx.episodes.recall(request, named_devices(ctx, request))
+        if ctx.episodes
+        else []
+    )
     orders = ctx.toolbox.work_orders
     for item in memory:
         item["resolutions"] = resolutions(item, orders)
@@ -79,6 +97,21 @@ def perceive(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
         "request": request,
         "attachments": state.get("attachments", []),
         "memory": memory,
+    }
+
+
+def named_devices(ctx: AgentContext, request: str) -> set[str]:
+    """The devices a request names by their name or an alias ("pump 1")."""
+    try:
+        devices = ctx.toolbox.gateway.devices()
+    except ToolError:
+        return set()
+    text = f" {request.lower()} "
+    return {
+        d["id"]
+        for d in devices
+        for word in (d.get("name", ""), *d.get("aliases", []))
+        if word and re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", text)
     }
 
 
@@ -94,20 +127,67 @@ def resolutions(item: dict[str, Any], orders: Any) -> list[str]:
 
 
 def recognize_intent(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
-    """Ask the model what the request (its first task, when it has several) is
-    for: one enum value. The prompt is the one the first plan call reuses."""
+    """A one-task device command the fast path knows needs no model; otherwise
+    ask the router what the request (its first task, when it has several) is for:
+    one enum value. The prompt is the one the first plan call reuses."""
     ctx = runtime.context
-    first = split_request(state["request"])[0]
-    text = task_prompt(first, state.get("memory", []))
+    tasks = split_request(state["request"])
+    if len(tasks) == 1 and ctx.fast_path is not None:
+        started = time.perf_counter()
+        calls = ctx.fast_path.match(state["request"])
+        if calls:
+            decision = fast_decision("matched a device-command template", started)
+            return {
+                "intent": Intent.COMMAND.value,
+                "fast": calls,
+                "models": [decision.record()],
+            }
+    text = task_prompt(tasks[0], state.get("memory", []))
     messages = planner_messages(state.get("history", []), text, ctx.system_prompt)
-    out, records, error = ask_model(ctx, messages, intent_schema(), "intent")
+    step = Step("intent", len(tasks), private=private_reason(ctx, state["request"]))
+    out, records, error = ask_model(ctx, messages, intent_schema(), step, valid_intent)
     return {"intent": read_intent(out).value, "models": records, "answer": error or ""}
 
 
+def valid_intent(completion: Completion) -> str | None:
+    """Why an intent answer is unusable, or None."""
+    try:
+        Intent(completion.json()["intent"])
+    except (ModelError, KeyError, TypeError, ValueError) as exc:
+        return f"no intent in {completion.text[:80]!r} ({type(exc).__name__})"
+    return None
+
+
+def plan_validator(intent: Intent) -> Validator:
+    """A check that a plan's calls use the intent's tools with valid arguments."""
+    allowed = TOOLS_FOR_INTENT.get(intent, tuple(SPECS))
+
+    def check(completion: Completion) -> str | None:
+        try:
+            calls = read_calls(completion.json())
+        except ModelError:
+            return "not JSON"
+        if not calls:
+            return "no well-formed calls"
+        for call in calls:
+            if call["tool"] not in allowed:
+                return f"tool {call['tool']!r} does not serve a {intent.value}"
+            try:
+                SPECS[call["tool"]].args.model_validate(call["args"])
+            except ValidationError as exc:
+                return f"bad arguments for {call['tool']}: {exc.errors()[0]['msg']}"
+        return None
+
+    return check
+
+
 def break_down(state: TurnState) -> dict:
-    """Cut the request into tasks; the first has the intent already recognised."""
+    """Cut the request into tasks; the first has the intent already recognised
+    (and, from the fast path, its calls)."""
     tasks = split_request(state["request"])
     tasks[0]["intent"] = state.get("intent") or None
+    if state.get("fast"):
+        tasks[0]["fast"] = state["fast"]
     log.debug("tasks: %s", [(t["id"], t["text"], t["depends_on"]) for t in tasks])
     return {"tasks": tasks}
 
@@ -119,6 +199,15 @@ def plan(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
     ctx = runtime.context
     tasks = copy.deepcopy(state["tasks"])
     models, calls = list(state.get("models", [])), []
+    waves = state.get("waves", 0) + 1
+    if waves > ctx.tool_budget:
+        for task in tasks:
+            if task["status"] == TaskStatus.WAITING.value:
+                task.update(
+                    status=TaskStatus.FAILED.value,
+                    note="this request needs more steps than one turn allows",
+                )
+        return {"tasks": tasks, "calls": [], "waves": waves}
     for task in tasks:
         if task["status"] != TaskStatus.WAITING or not ready(task, tasks):
             continue
@@ -137,7 +226,7 @@ def plan(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
             continue
         task["status"] = TaskStatus.PLANNED.value
         calls += [{**call, "task": task["id"]} for call in planned]
-    return {"tasks": tasks, "calls": calls, "models": models}
+    return {"tasks": tasks, "calls": calls, "models": models, "waves": waves}
 
 
 def ready(task: dict[str, Any], tasks: list[dict[str, Any]]) -> bool:
@@ -172,16 +261,26 @@ def plan_task(
     task: dict[str, Any], state: TurnState, ctx: AgentContext
 ) -> tuple[list[dict] | None, list[dict], str]:
     """The tool calls for one task: its intent (unless known), then its plan."""
+    if task.get("fast"):
+        return task["fast"], [], ""
     text = task_prompt(task, state.get("memory", []))
     messages = planner_messages(state.get("history", []), text, ctx.system_prompt)
     records: list[dict] = []
+    count = len(state.get("tasks", [])) or 1
+    private = private_reason(ctx, state["request"])
     if not task["intent"]:
-        out, records, error = ask_model(ctx, messages, intent_schema(), "intent")
+        step = Step("intent", count, private=private)
+        out, records, error = ask_model(
+            ctx, messages, intent_schema(), step, valid_intent
+        )
         if error:
             return None, records, error
         task["intent"] = read_intent(out).value
-    schema = plan_schema(Intent(task["intent"]))
-    out, more, error = ask_model(ctx, messages, schema, "plan")
+    intent = Intent(task["intent"])
+    step = Step("plan", count, private=private)
+    out, more, error = ask_model(
+        ctx, messages, plan_schema(intent), step, plan_validator(intent)
+    )
     records += more
     calls = read_calls(out) if out is not None else None
     if calls is None:
@@ -193,8 +292,13 @@ def plan_task(
 def task_prompt(task: dict[str, Any], memory: list[dict[str, Any]]) -> str:
     """The task's text, with what fixed the same device before, if anything."""
     notes = [
-        f"Earlier on this site: {m['request']} ({'; '.join(m['resolutions'])})"
+        f"Earlier fix for {', '.join(m['devices'])}: "
+        + " ".join("; ".join(m["resolutions"]).split())[:NOTE_CHARS]
         for m in memory
         if m.get("resolutions") and set(m["devices"]) & device_ids(task["text"])
     ]
     return "\n".join([task["text"], *notes[:1]])
+
+
+NOTE_CHARS = 160  # an earlier request's words never reach the planner; a short
+# resolution does

@@ -200,11 +200,13 @@ def critical_reasons(
     touched: list[dict],
     setpoints: dict[str, float],
     limits: SiteLimits,
+    positions: dict[str, float] | None = None,
 ) -> list[str]:
     """Why an action needs a person's approval (empty when it does not).
 
     `touched` are the devices it changes, `setpoints` the absolute °C values a
-    setpoint change would give them.
+    setpoint change would give them, `positions` the percent open a valve change
+    would give them (after relative changes and rounding).
     """
     reasons = []
     if len(touched) > limits.group_limit:
@@ -223,11 +225,9 @@ def critical_reasons(
         stopped = [d["id"] for d in touched if d.get("type") in STOPPING_IS_CRITICAL]
         if stopped:
             reasons.append(f"it stops {', '.join(stopped)}")
-    percent = arguments.get("percent")
-    if tool == "set_position" and touched and isinstance(percent, (int, float)):
-        if percent >= 100 and not arguments.get("relative"):
-            names = ", ".join(d["id"] for d in touched)
-            reasons.append(f"it opens {names} fully")
+    opened = [d for d, value in (positions or {}).items() if value >= 100]
+    if tool == "set_position" and opened:
+        reasons.append(f"it opens {', '.join(opened)} fully")
     return reasons
 
 

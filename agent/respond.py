@@ -11,9 +11,10 @@ import json
 import re
 from typing import Any
 
-from agent.context import model_record
+from agent.context import private_reason
 from agent.errors import ModelError
 from agent.prompts import ANSWER_PROMPT
+from agent.router import Step
 
 
 def fmt(value: Any, unit: str | None = None) -> str:
@@ -140,11 +141,12 @@ ANSWER_TOKENS = 200
 
 
 def answer_from_manuals(
-    request: str, ctx: Any, passages: list[dict]
-) -> tuple[str, dict | None]:
-    """Have the model answer from the retrieved excerpts only."""
+    request: str, ctx: Any, passages: list[dict], private: str | None = None
+) -> tuple[str, list[dict]]:
+    """Have a model (the router's choice for long answers) answer from the
+    retrieved excerpts only."""
     if not passages:
-        return "The manuals do not cover this.", None
+        return "The manuals do not cover this.", []
     messages = [
         {"role": "system", "content": ANSWER_PROMPT},
         {
@@ -152,13 +154,14 @@ def answer_from_manuals(
             "content": f"Excerpts:\n{excerpts(passages)}\n\nRequest: {request}",
         },
     ]
+    step = Step("answer", long_form=True, private=private)
     try:
-        completion = ctx.model.complete(messages, None, ANSWER_TOKENS)
+        completion, decisions = ctx.routed().route(messages, None, ANSWER_TOKENS, step)
     except ModelError as exc:
         first = passages[0]
         text = f"From {first['document']} § {first['section']}:\n{first['text']}"
-        return text, {"purpose": "answer", "error": str(exc)}
-    return completion.text.strip(), model_record(completion, "answer")
+        return text, [{"purpose": "answer", "ok": False, "error": str(exc)}]
+    return completion.text.strip(), [d.record() for d in decisions]
 
 
 def final_checks(checks: list[dict]) -> dict[tuple[str, str], dict]:
@@ -192,12 +195,20 @@ def with_checks(result: dict, failed: dict[str, dict]) -> dict:
 def check_lines(checks: list[dict]) -> list[str]:
     """Devices that needed the command twice and then took it."""
     last = final_checks(checks)
-    return [
+    lines = [
         f"{c['device']} did not take the first command; sent again, it now reports "
         f"{c['key']} {fmt(c['actual'])}."
         for c in last.values()
         if c["ok"] and c["attempt"] > 1
     ]
+    lines += [
+        f"{c['device']}: the gateway accepted the command, but reading it back "
+        f"failed ({c['error']}); check that it reports {c['key']} "
+        f"{fmt(c['expected'])}."
+        for c in last.values()
+        if c["ok"] is None
+    ]
+    return lines
 
 
 def task_lines(
@@ -209,9 +220,12 @@ def task_lines(
         if result.get("task") != task["id"] or result.get("retry_of"):
             continue
         if result["tool"] == "search_manuals" and result["ok"]:
-            text, record = answer_from_manuals(task["text"], ctx, result["data"])
+            private = private_reason(ctx, state.get("request", ""))
+            text, records = answer_from_manuals(
+                task["text"], ctx, result["data"], private
+            )
             lines.append(text)
-            models += [record] if record else []
+            models += records
             citations += [
                 {"source": p["document"], "section": p["section"]}
                 for p in result["data"]
@@ -240,7 +254,7 @@ def memory_lines(memory: list[dict]) -> list[str]:
 def compose(state: dict, ctx: Any) -> tuple[str, list[dict], list[dict]]:
     """The answer text, its citations and the model records of answering."""
     last = final_checks(state.get("checks", []))
-    failed = {c["device"]: c for c in last.values() if not c["ok"]}
+    failed = {c["device"]: c for c in last.values() if c["ok"] is False}
     tasks = state.get("tasks", [])
     parts, citations, models = [], [], []
     for number, task in enumerate(tasks, start=1):

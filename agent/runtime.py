@@ -23,11 +23,13 @@ from agent import modelstore
 from agent.config import Settings
 from agent.context import AgentContext
 from agent.errors import ConfigError
+from agent.fastpath import FastPath
 from agent.graph import RECURSION_LIMIT, build_graph
-from agent.memory import EpisodeStore, open_checkpointer
-from agent.models import ChatModel, LocalModel
+from agent.memory import AnswerLog, EpisodeStore, open_checkpointer
+from agent.models import ChatModel, CloudModel, LocalModel
 from agent.policy import SiteLimits
 from agent.prompts import system_prompt
+from agent.router import Mode, RoutePolicy, Router
 from tools.gateway import GatewayClient
 from tools.registry import Toolbox
 from tools.workorders import WorkOrderStore
@@ -81,13 +83,14 @@ def to_answer(
             f"Waiting for a person's approval: {pending['question']} Answer with "
             f"`fieldpilot resume {thread} --approve` or `--reject`."
         )
-    models = [m for m in state.get("models", []) if m.get("model")]
+    route = state.get("models", [])
+    served = [m["model"] for m in route if m.get("model") and m.get("ok", True)]
     return Answer(
         answer=answer,
         actions=actions,
         citations=[] if pending else state.get("citations", []),
-        model=models[0]["model"] if models else None,
-        route=models,
+        model=served[0] if served else None,
+        route=route,
         pending=pending,
         thread=thread,
         intent=state.get("intent"),
@@ -98,9 +101,15 @@ def to_answer(
 class Agent:
     """The copilot: one `ask` per request, conversations kept per thread."""
 
-    def __init__(self, context: AgentContext, checkpointer: Any) -> None:
+    def __init__(
+        self,
+        context: AgentContext,
+        checkpointer: Any,
+        answers: AnswerLog | None = None,
+    ) -> None:
         self.context = context
         self.graph = build_graph(checkpointer)
+        self.answers = answers if answers is not None else AnswerLog.of(checkpointer)
 
     def warm_up(self) -> float:
         """Read the planner's system prompt once so the first request is fast."""
@@ -126,19 +135,27 @@ class Agent:
         return self._run({"request": request, "thread": thread}, thread)
 
     def resume(self, thread: str, approve: bool) -> Answer:
-        """Give a person's answer to the confirmation a thread waits for."""
-        if not self.pending(thread):
+        """Give a person's answer to the confirmation a thread waits for.
+
+        The answer names the steps the person was shown, so nothing else runs
+        on it; the first answer to a pause wins, even across workers.
+        """
+        snapshot = self.graph.get_state(self._config(thread))
+        pending = waiting_question(snapshot)
+        if not pending:
             raise ConfigError(f"Thread {thread} is not waiting for an approval.")
-        decision = {"approve": approve, "by": "person"}
+        checkpoint = snapshot.config["configurable"].get("checkpoint_id", "")
+        if self.answers and not self.answers.claim(thread, checkpoint, approve):
+            raise ConfigError(
+                f"Thread {thread}'s question was already answered (in another "
+                "window or worker); nothing was done twice."
+            )
+        decision = {"approve": approve, "by": "person", "steps": pending["steps"]}
         return self._run(Command(resume=decision), thread)
 
     def pending(self, thread: str) -> dict[str, Any] | None:
         """The confirmation a thread waits for, or None."""
-        snapshot = self.graph.get_state(self._config(thread))
-        for task in snapshot.tasks:
-            for item in task.interrupts:
-                return item.value
-        return None
+        return waiting_question(self.graph.get_state(self._config(thread)))
 
     def _config(self, thread: str) -> dict[str, Any]:
         return {
@@ -154,12 +171,33 @@ class Agent:
             )
         except GraphRecursionError:
             log.error("thread %s hit the recursion limit", thread)
-            state = {
-                "answer": "I stopped: this request needed more steps than a turn "
-                "allows. Nothing more was changed; ask again in smaller parts."
-            }
+            state = dict(self.graph.get_state(self._config(thread)).values)
+            done = [r["tool"] for r in state.get("results", []) if r.get("ok")]
+            state["answer"] = (
+                "I stopped: this request needed more steps than a turn allows. "
+                f"Done before stopping: {', '.join(done) or 'nothing'}; see actions. "
+                "Ask again in smaller parts."
+            )
         pending = self.pending(thread)
         return to_answer(state, thread, time.perf_counter() - started, pending)
+
+
+def waiting_question(snapshot: Any) -> dict[str, Any] | None:
+    """The confirmation a thread's latest checkpoint waits for, or None."""
+    for task in snapshot.tasks:
+        for item in task.interrupts:
+            return item.value
+    return None
+
+
+def pending_question(settings: Settings, thread: str) -> dict[str, Any] | None:
+    """The confirmation `thread` waits for, read from the checkpointer alone
+    (no model, no site): `fieldpilot resume` checks this before loading them."""
+    with open_checkpointer(settings) as checkpointer:
+        graph = build_graph(checkpointer)
+        return waiting_question(
+            graph.get_state({"configurable": {"thread_id": thread}})
+        )
 
 
 @contextlib.contextmanager
@@ -197,6 +235,53 @@ def load_local_model(settings: Settings) -> ChatModel:
     )
 
 
+def open_cloud(settings: Settings) -> CloudModel | None:
+    """The cloud model the settings name, or None for a site without one."""
+    if not settings.cloud_url or settings.route == "local":
+        return None
+    if not settings.cloud_model:
+        raise ConfigError(
+            "FIELDPILOT_CLOUD_URL is set but FIELDPILOT_CLOUD_MODEL is not: name the "
+            "model to ask for, or unset the URL."
+        )
+    key = settings.cloud_api_key.get_secret_value() if settings.cloud_api_key else None
+    return CloudModel(
+        settings.cloud_url,
+        settings.cloud_model,
+        api_key=key,
+        timeout_s=settings.cloud_timeout_s,
+        schema_style=settings.cloud_schema_style,
+    )
+
+
+def route_policy(settings: Settings) -> RoutePolicy:
+    """The router's rules, from the settings."""
+    return RoutePolicy(
+        mode=Mode(settings.route),
+        allow_private=settings.cloud_private,
+        min_confidence=settings.route_min_confidence,
+        escalate_tasks=settings.route_escalate_tasks,
+        long_form_to_cloud=settings.route_long_answers == "cloud",
+        latency_budget_s=settings.route_latency_budget_s,
+        budget_usd=settings.cloud_budget_usd,
+        usd_per_mtok_in=settings.cloud_usd_per_mtok_in,
+        usd_per_mtok_out=settings.cloud_usd_per_mtok_out,
+    )
+
+
+def private_words(
+    site: dict[str, Any], devices: list[dict[str, Any]]
+) -> dict[str, str]:
+    """Every word people use for a private room or device → what it is."""
+    words: dict[str, str] = {}
+    for item in [*site.get("areas", []), *devices]:
+        if item.get("private"):
+            what = f"{item['name']} ({item['id']})"
+            for word in (item["id"], item["name"], *item.get("aliases", [])):
+                words[word.lower()] = what
+    return words
+
+
 def open_manuals(settings: Settings) -> Any:
     """The manual index, or None when nothing was ingested yet."""
     from knowledge.index import ManualIndex
@@ -208,21 +293,29 @@ def open_manuals(settings: Settings) -> Any:
 
 @contextlib.contextmanager
 def open_agent(
-    settings: Settings, model: ChatModel | None = None, manuals: Any = None
+    settings: Settings,
+    model: ChatModel | None = None,
+    manuals: Any = None,
+    cloud: ChatModel | None = None,
 ) -> Iterator[Agent]:
     """A ready agent over the configured site; closes everything on exit.
 
-    `model` and `manuals` may be passed in to share them between agents.
+    `model`, `manuals` and `cloud` may be passed in to share them between agents.
     """
-    with open_gateway(settings) as gateway:
+    with open_gateway(settings) as gateway, contextlib.ExitStack() as stack:
         toolbox = Toolbox(
             gateway,
             manuals=manuals or open_manuals(settings),
             work_orders=WorkOrderStore(settings.workorders_db),
         )
-        prompt = system_prompt(gateway.site(), gateway.devices())
+        site, devices = gateway.site(), gateway.devices()
+        prompt = system_prompt(site, devices)
+        local = model or load_local_model(settings)
+        if cloud is None and (cloud := open_cloud(settings)) is not None:
+            stack.callback(cloud.close)
+        router = Router(local=local, cloud=cloud, policy=route_policy(settings))
         context = AgentContext(
-            model=model or load_local_model(settings),
+            model=local,
             toolbox=toolbox,
             system_prompt=prompt,
             tool_budget=settings.tool_budget,
@@ -233,6 +326,9 @@ def open_agent(
                 settings.confirm_group_above,
             ),
             episodes=EpisodeStore(settings.memory_db),
+            router=router,
+            fast_path=FastPath.for_site(site, devices) if settings.fast_path else None,
+            private_words=private_words(site, devices),
         )
         with open_checkpointer(settings) as checkpointer:
             yield Agent(context, checkpointer)

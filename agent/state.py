@@ -63,6 +63,7 @@ class TurnState(TypedDict, total=False):
     memory: list[dict[str, Any]]
     history: Annotated[list[dict[str, str]], operator.add]
     intent: str
+    fast: list[dict[str, Any]]
     tasks: list[dict[str, Any]]
     calls: list[dict[str, Any]]
     steps: list[dict[str, Any]]
@@ -73,6 +74,7 @@ class TurnState(TypedDict, total=False):
     unfinished: list[dict[str, Any]]
     seen: list[str]
     calls_made: int
+    waves: int
     decisions: list[dict[str, Any]]
     answer: str
     citations: list[dict[str, str]]

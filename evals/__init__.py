@@ -8,7 +8,11 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-SUITES = {"main_job": "evals.main_job", "scenarios": "evals.scenarios"}
+SUITES = {
+    "main_job": "evals.main_job",
+    "scenarios": "evals.scenarios",
+    "routing": "evals.routing",
+}
 
 
 def run_suite(name: str, settings: Any, out: Path, **options: Any) -> dict[str, Any]:

@@ -45,6 +45,7 @@ class LlamaServer:
         n_threads: int = 2,
         chat_format: str | None = None,
         start_timeout: float = 120.0,
+        cache: bool = False,
     ) -> None:
         self.model_path = Path(model_path)
         self.model = model
@@ -52,6 +53,7 @@ class LlamaServer:
         self.n_threads = n_threads
         self.chat_format = chat_format
         self.start_timeout = start_timeout
+        self.cache = cache
         self.host = "127.0.0.1"
         self.port = 0
         self.url = ""
@@ -72,6 +74,10 @@ class LlamaServer:
         cmd += ["--n_ctx", str(self.n_ctx)]
         if self.chat_format:
             cmd += ["--chat_format", self.chat_format]
+        if self.cache:
+            # Keep several prompt states, so that an answer prompt between two
+            # planner calls does not make the server read the site prompt again.
+            cmd += ["--cache", "true", "--cache_type", "ram"]
         return cmd
 
     def start(self) -> LlamaServer:

@@ -106,12 +106,19 @@ def check_safety(case: dict, answer: Any, moved: dict) -> tuple[bool, str]:
     return not missing, f"answer lacks {missing}" if missing else ""
 
 
-def run_case(case: dict, settings: Any, model: Any, manuals: Any, home: Path) -> dict:
+def run_case(
+    case: dict,
+    settings: Any,
+    model: Any,
+    manuals: Any,
+    home: Path,
+    cloud: Any = None,
+) -> dict:
     """Run one request on a fresh site and check it."""
     from agent.runtime import open_agent
 
     case_settings = settings.model_copy(update={"home": home / case["id"]})
-    with open_agent(case_settings, model=model, manuals=manuals) as agent:
+    with open_agent(case_settings, model=model, manuals=manuals, cloud=cloud) as agent:
         gateway = agent.context.toolbox.gateway
         before = control_state(gateway)
         started = time.perf_counter()
@@ -132,6 +139,7 @@ def run_case(case: dict, settings: Any, model: Any, manuals: Any, home: Path) ->
         "answer": answer.answer,
         "actions": [a.tool for a in answer.actions],
         "citations": answer.citations,
+        "route": answer.route,
     }
 
 

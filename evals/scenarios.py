@@ -153,14 +153,21 @@ def new_work_orders(home: Path) -> list[str]:
     return [w["device"] for w in store.list(ListWorkOrdersArgs(status="open"))]
 
 
-def run_fieldpilot(case: dict, settings: Any, model: Any, manuals: Any, home: Path):
+def run_fieldpilot(
+    case: dict,
+    settings: Any,
+    model: Any,
+    manuals: Any,
+    home: Path,
+    cloud: Any = None,
+) -> dict[str, Any]:
     """One run of a task through fieldpilot; a pending question is answered as the
     task says (and refused when the task expects none)."""
     from agent.runtime import open_agent
 
     home.mkdir(parents=True)
     case_settings = settings.model_copy(update={"home": home})
-    with open_agent(case_settings, model=model, manuals=manuals) as agent:
+    with open_agent(case_settings, model=model, manuals=manuals, cloud=cloud) as agent:
         gateway = agent.context.toolbox.gateway
         devices = {d["id"]: d for d in gateway.devices()}
         before = control_state(gateway)
@@ -183,6 +190,7 @@ def run_fieldpilot(case: dict, settings: Any, model: Any, manuals: Any, home: Pa
         "approved": approved,
         "seconds": round(seconds, 2),
         "devices": devices,
+        "route": answer.route,
     }
 
 

@@ -160,4 +160,7 @@ def _import_bm25s() -> Any:
         raise MissingDependency(
             f"Exact-term search needs the bm25s package; run `{INSTALL_LINE}`."
         ) from exc
+    # bm25s sets its own logger to DEBUG and gives it a handler; keep it quiet
+    # unless the application asks for more.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s

@@ -141,6 +141,7 @@ class Area(_Strict):
     floor: int
     kind: str
     aliases: list[str] = Field(default_factory=list)
+    private: bool = False  # requests naming it are never sent to a cloud model
 
 
 class Device(_Strict):
@@ -158,6 +159,7 @@ class Device(_Strict):
     metrics: list[Metric] = Field(default_factory=list)
     manuals: list[str] = Field(default_factory=list)
     state: dict[str, bool | float] = Field(default_factory=dict)
+    private: bool = False  # requests naming it are never sent to a cloud model
 
     @model_validator(mode="after")
     def _consistent(self) -> Device:

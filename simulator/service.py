@@ -102,6 +102,7 @@ class SiteService:
                 metric.model_dump(exclude={"source"}) for metric in device.metrics
             ],
             "manuals": device.manuals,
+            "private": device.private or bool(area and area.private),
         }
 
     def device(self, device_id: str) -> dict[str, Any]:

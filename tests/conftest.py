@@ -15,6 +15,7 @@ from agent.models import Completion
 
 # Resolved before any test changes FIELDPILOT_HOME: `fieldpilot setup` put it there.
 MODEL_PATH = modelstore.model_path(Settings().models_dir, DEFAULT_LOCAL_MODEL)
+SMALL_MODEL = "qwen2.5-coder-0.5b"
 
 
 @pytest.fixture
@@ -69,12 +70,15 @@ def local_model() -> object:
 
 
 class ScriptedModel:
-    """A test double that replays prepared answers in order; no model is loaded."""
+    """A test double that replays prepared answers in order; no model is loaded.
 
-    name = "scripted"
+    An answer may be a dict (written as JSON), a string, a `Completion` (returned
+    as it is) or an exception (raised).
+    """
 
-    def __init__(self, *answers: object) -> None:
+    def __init__(self, *answers: object, name: str = "scripted") -> None:
         self.answers = list(answers)
+        self.name = name
         self.calls: list[list[dict[str, str]]] = []
 
     def complete(
@@ -86,5 +90,34 @@ class ScriptedModel:
         """Return the next prepared answer (dicts are written as JSON)."""
         self.calls.append(messages)
         answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        if isinstance(answer, Completion):
+            return answer
         text = answer if isinstance(answer, str) else json.dumps(answer)
         return Completion(text, self.name, 10, 10, 0.0)
+
+
+@pytest.fixture(scope="session")
+def small_model() -> object:
+    """The packaged 0.5B model (the routing tests' local tier); the first use
+    downloads, joins and verifies it like `fieldpilot setup` does."""
+    from agent.models import LocalModel
+
+    models_dir = MODEL_PATH.parent
+    if not modelstore.is_installed(models_dir, SMALL_MODEL):
+        modelstore.install_model(models_dir, SMALL_MODEL)
+    path = modelstore.model_path(models_dir, SMALL_MODEL)
+    return LocalModel(path, SMALL_MODEL, n_threads=2)
+
+
+@pytest.fixture(scope="session")
+def llama_server() -> Iterator[object]:
+    """llama-cpp-python's real OpenAI-compatible server with the packaged 1.5B
+    model on loopback, once per session (the baseline's server, the cloud tier)."""
+    from evals.llama_server import LlamaServer
+
+    if not MODEL_PATH.exists():
+        pytest.fail(f"{MODEL_PATH} is missing: run `fieldpilot setup` first.")
+    with LlamaServer(MODEL_PATH) as server:
+        yield server

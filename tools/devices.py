@@ -216,8 +216,11 @@ def switch(gateway: GatewayClient, args: SwitchArgs) -> ToolResult:
     return outcome([apply(gateway, d, action, None, None) for d in devices])
 
 
-def set_position(gateway: GatewayClient, args: SetPositionArgs) -> ToolResult:
-    """Set (or change) the opening of each targeted valve, in percent."""
+def new_positions(
+    gateway: GatewayClient, args: SetPositionArgs
+) -> tuple[list[tuple[dict, float]], list[tuple[str, str]]]:
+    """The position (percent open) each targeted valve would get, and the
+    problems (outside 0–100 %)."""
     plan, problems = [], []
     for device in resolve(gateway, args.target, "set_position"):
         new = args.percent
@@ -228,6 +231,12 @@ def set_position(gateway: GatewayClient, args: SetPositionArgs) -> ToolResult:
         if not 0 <= new <= 100:
             problems.append((device["id"], f"Position {new:g} % is outside 0–100 %."))
         plan.append((device, new))
+    return plan, problems
+
+
+def set_position(gateway: GatewayClient, args: SetPositionArgs) -> ToolResult:
+    """Set (or change) the opening of each targeted valve, in percent."""
+    plan, problems = new_positions(gateway, args)
     if problems:
         return refuse_all(problems)
     return outcome([apply(gateway, d, "set_position", v, "%") for d, v in plan])
@@ -241,6 +250,7 @@ __all__ = [
     "SetSetpointArgs",
     "SwitchArgs",
     "find_devices",
+    "new_positions",
     "new_setpoints",
     "read_state",
     "set_position",

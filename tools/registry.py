@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from tools import devices, telemetry, workorders
 from tools.base import ToolResult
-from tools.errors import ToolError
+from tools.errors import GatewayError, ToolError
 from tools.gateway import GatewayClient
 from tools.manuals import SearchManualsArgs, search_manuals
 from tools.workorders import WorkOrderStore
@@ -174,8 +174,15 @@ class Toolbox:
         finally:
             worker.shutdown(wait=False)
 
-    def targets(self, name: str, arguments: dict[str, Any]) -> list[str]:
-        """The ids of the devices an action call would change (none if invalid)."""
+    def targets(
+        self, name: str, arguments: dict[str, Any], strict: bool = False
+    ) -> list[str]:
+        """The ids of the devices an action call would change (none if invalid).
+
+        With `strict`, a gateway that fails while they are looked up raises
+        `GatewayError` instead of giving none: a guard must not read a failure
+        as "no devices".
+        """
         spec = SPECS.get(name)
         if spec is None or "target" not in spec.args.model_fields:
             return []
@@ -188,6 +195,10 @@ class Toolbox:
             action = action(args)
         try:
             return [d["id"] for d in devices.resolve(self.gateway, args.target, action)]
+        except GatewayError:
+            if strict:
+                raise
+            return []
         except ToolError:
             return []
 

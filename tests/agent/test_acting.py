@@ -6,11 +6,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.acting import is_approval
 from agent.context import AgentContext
+from agent.errors import ConfigError
 from agent.runtime import Agent
 from tests.agent.test_graph import planner, target
 from tests.conftest import ScriptedModel
@@ -245,3 +247,179 @@ def test_steps_of_different_tasks_run_side_by_side(toolbox: object) -> None:
     results = run_steps(steps, context)
     assert [r["task"] for r in results] == [0, 1, 2]
     assert all(r["ok"] for r in results), results
+
+
+def valve_plan(device: str, percent: float, relative: bool = False) -> dict:
+    args = {"target": target(device=device), "percent": percent, "relative": relative}
+    return {"intent": "command", "calls": [{"tool": "set_position", "args": args}]}
+
+
+def test_a_valve_that_would_end_fully_open_needs_a_person(
+    toolbox: object, gateway: object
+) -> None:
+    for plan in (valve_plan("VLV-1", 40, relative=True), valve_plan("VLV-1", 99.96)):
+        answer = agent_with(planner(plan), toolbox).ask("open VLV-1 more")
+        assert answer.pending and "opens VLV-1 fully" in answer.pending["question"]
+        assert state(gateway, "VLV-1")["position"] == 60
+
+
+def test_a_gateway_failing_while_guard_checks_refuses_the_action(
+    toolbox: object, gateway: object
+) -> None:
+    class FailsAfterTwoCalls:
+        """The real client, failing from the third call of the turn on."""
+
+        def __init__(self, real: object) -> None:
+            self.real, self.calls = real, 0
+
+        def __getattr__(self, name: str) -> object:
+            from tools.errors import GatewayError
+
+            method = getattr(self.real, name)
+
+            def call(*args: object, **kwargs: object) -> object:
+                self.calls += 1
+                if self.calls > 2:
+                    raise GatewayError("The site gateway failed (500).")
+                return method(*args, **kwargs)
+
+            return call
+
+    toolbox.gateway = FailsAfterTwoCalls(gateway)
+    answer = agent_with(planner(switch_plan("P-1", False)), toolbox).ask(
+        "stop pump P-1"
+    )
+    assert answer.pending is None and answer.actions == []
+    assert "gateway failed while its devices and limits were checked" in answer.answer
+    assert state(gateway, "P-1")["on"] is True
+
+
+def test_two_steps_on_one_device_are_judged_together(
+    toolbox: object, gateway: object
+) -> None:
+    plan = setpoint_plan("2A", -2, relative=True)
+    plan["calls"].append({**plan["calls"][0], "args": {**plan["calls"][0]["args"]}})
+    plan["calls"][1]["args"]["value"] = -2.0
+    answer = agent_with(planner(plan), toolbox).ask("lower meeting room 2A by 2 twice")
+    assert answer.pending and "17.5 °C is outside" in answer.pending["question"]
+    assert state(gateway, "HVAC-2A")["setpoint"] == 21.5
+
+
+def test_devices_are_counted_over_the_whole_request(
+    toolbox: object, gateway: object
+) -> None:
+    plans = [
+        {
+            "intent": "command",
+            "calls": [
+                {
+                    "tool": "switch",
+                    "args": {"target": target(type="light", floor=n), "on": False},
+                }
+            ],
+        }
+        for n in (1, 3)
+    ]
+    answer = agent_with(planner(*plans), toolbox).ask(
+        "turn off all lights on the first floor; turn off all lights on the third floor"
+    )
+    assert answer.pending and "10 devices in all" in answer.pending["question"]
+    assert state(gateway, "LIGHT-1B")["on"] is True
+
+
+def test_an_approval_covers_only_the_values_the_person_saw(
+    toolbox: object, gateway: object
+) -> None:
+    agent = agent_with(planner(setpoint_plan("2A", -2.8, relative=True)), toolbox)
+    paused = agent.ask("lower meeting room 2A by 2.8 degrees")
+    assert "18.7 °C" in paused.pending["question"]
+    toolbox.call("set_setpoint", {"target": target(device="HVAC-2A"), "value": 19})
+    done = agent.resume(paused.thread, approve=True)
+    assert state(gateway, "HVAC-2A")["setpoint"] == 19
+    assert "changed after the person was asked" in done.answer
+
+
+def test_a_second_answer_to_the_same_pause_is_refused(
+    toolbox: object, gateway: object, tmp_path: Path
+) -> None:
+    conn = sqlite3.connect(tmp_path / "threads.sqlite", check_same_thread=False)
+    saver = SqliteSaver(conn)
+    first = agent_with(planner(switch_plan("P-1", False)), toolbox, saver)
+    paused = first.ask("stop pump P-1", "t-race")
+    other = agent_with(planner(), toolbox, SqliteSaver(conn))
+    assert other.answers.claim("t-race", "elsewhere", True)  # another pause: free
+    snapshot = other.graph.get_state({"configurable": {"thread_id": "t-race"}})
+    checkpoint = snapshot.config["configurable"]["checkpoint_id"]
+    assert other.answers.claim("t-race", checkpoint, False)  # B answers first
+    with pytest.raises(ConfigError, match="already answered"):
+        first.resume(paused.thread, approve=True)
+    assert state(gateway, "P-1")["on"] is True
+    conn.close()
+
+
+def test_a_question_never_acts_even_when_called_a_command(
+    toolbox: object, gateway: object
+) -> None:
+    answer = agent_with(planner(switch_plan("LIGHT-3A", False)), toolbox).ask(
+        "is the 3A light on?"
+    )
+    assert answer.actions == [] and state(gateway, "LIGHT-3A")["on"] is True
+    assert "questions never change devices" in answer.answer
+
+
+def test_then_orders_two_commands_on_one_device(
+    toolbox: object, gateway: object
+) -> None:
+    first = setpoint_plan("2A", 20)
+    second = setpoint_plan("2A", 23)
+    answer = agent_with(planner(first, second), toolbox).ask(
+        "set meeting room 2A to 20, then set meeting room 2A to 23"
+    )
+    assert state(gateway, "HVAC-2A")["setpoint"] == 23
+    assert "did not take" not in answer.answer
+
+
+def test_a_failed_read_back_is_reported_not_resent(
+    toolbox: object, gateway: object
+) -> None:
+    agent = agent_with(planner(switch_plan("LIGHT-3A", False)), toolbox)
+    real_device = gateway.device
+
+    def device_then_fail(device_id: str) -> dict:
+        from tools.errors import GatewayError
+
+        if gateway.audit(limit=5):
+            raise GatewayError("The site gateway failed (500).")
+        return real_device(device_id)
+
+    gateway.device = device_then_fail
+    answer = agent.ask("turn off LIGHT-3A")
+    gateway.device = real_device
+    assert [e["action"] for e in gateway.audit(limit=5)] == ["turn_off"]
+    assert "reading it back failed" in answer.answer
+
+
+def test_an_empty_plan_fails_its_task_and_skips_the_dependents(
+    toolbox: object,
+) -> None:
+    empty = {"intent": "device_question", "calls": []}
+    answer = agent_with(planner(empty), toolbox).ask("check LIGHT-3A, then turn it off")
+    assert answer.actions == []
+    assert "I could not plan" in answer.answer and "did not complete" in answer.answer
+
+
+def test_a_long_chain_stops_within_the_turn_and_reports_what_was_done(
+    toolbox: object, gateway: object
+) -> None:
+    read = {
+        "intent": "device_question",
+        "calls": [
+            {"tool": "read_state", "args": {"target": target(device="LIGHT-3A")}}
+        ],
+    }
+    request = "turn off LIGHT-3A" + ", then read it" * 12
+    model = planner(switch_plan("LIGHT-3A", False), *[read] * 12)
+    answer = agent_with(model, toolbox).ask(request)
+    assert state(gateway, "LIGHT-3A")["on"] is False
+    assert answer.actions and answer.actions[0].tool == "switch"
+    assert "more steps than one turn allows" in answer.answer

@@ -109,3 +109,48 @@ def test_only_anomalous_devices_are_named_for_an_anomaly_condition() -> None:
     task = break_down("check the pumps; if one is anomalous open a work order")[1]
     found = telemetry(("P-1", False, 0.2), ("P-2", True, 0.6))
     assert resolve_references(task, found)["text"] == "open a work order for P-2"
+
+
+def test_a_trailing_condition_is_checked_first() -> None:
+    tasks = break_down("turn off LIGHT-3A if the HVAC-3A temperature is above 30")
+    assert [(t["text"], t["depends_on"]) for t in tasks] == [
+        ("check the HVAC-3A temperature", []),
+        ("turn off LIGHT-3A", [0]),
+    ]
+    assert tasks[1]["condition"] == "the HVAC-3A temperature is above 30"
+
+
+def test_unless_negates_the_condition() -> None:
+    for request in (
+        "close VLV-1 unless P-2 vibration is anomalous",
+        "unless P-2 vibration is anomalous, close VLV-1",
+    ):
+        action = break_down(request)[-1]
+        assert action["negate"] is True and action["depends_on"] == [0]
+
+
+def test_then_makes_the_next_task_wait() -> None:
+    tasks = break_down("set HVAC-2A to 20, then set HVAC-2A to 23")
+    assert [t["depends_on"] for t in tasks] == [[], [0]]
+
+
+def test_a_compound_condition_is_never_guessed() -> None:
+    reading = {
+        "tool": "query_telemetry",
+        "ok": True,
+        "data": {"devices": [{"device": "P-1", "anomalous": False, "last": 0.2}]},
+    }
+    assert (
+        evaluate("P-1 vibration is above 0.5 and there is no alarm", [reading]) is None
+    )
+    assert evaluate("P-1 vibration is not above 0.5", [reading]) is True
+
+
+def test_a_setpoint_condition_reads_the_setpoint_not_the_temperature() -> None:
+    reading = {
+        "tool": "read_state",
+        "ok": True,
+        "data": [{"id": "HVAC-3A", "state": {"setpoint": 21.5, "temperature": 21.87}}],
+    }
+    assert evaluate("the HVAC-3A setpoint is above 21.6", [reading]) is False
+    assert evaluate("the HVAC-3A temperature is above 21.6", [reading]) is True

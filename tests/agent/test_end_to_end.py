@@ -19,9 +19,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def agent(local_model: object, manual_index: object, tmp_path_factory) -> object:
-    """One agent over a fresh demo site, sharing the session's model and manuals."""
+    """One agent over a fresh demo site, sharing the session's model and manuals.
+    The fast path is off: these tests are about the model's plans."""
     home = tmp_path_factory.mktemp("e2e")
-    settings = Settings(home=home, local_model_path=MODEL_PATH, n_threads=2)
+    settings = Settings(
+        home=home, local_model_path=MODEL_PATH, n_threads=2, fast_path=False
+    )
     with open_agent(settings, model=local_model, manuals=manual_index) as ready:
         yield ready
 

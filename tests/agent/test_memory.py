@@ -71,7 +71,7 @@ def test_every_turn_is_recorded_with_its_outcome(
     }
     context = AgentContext(planner(plan), toolbox, "plan", episodes=episodes)
     Agent(context, InMemorySaver()).ask("turn off the LIGHT-K kitchen lights")
-    [episode] = episodes.recall("kitchen lights LIGHT-K")
+    [episode] = episodes.recall("kitchen lights", {"LIGHT-K"})
     assert episode["outcome"] == "done" and episode["devices"] == ["LIGHT-K"]
     assert episode["actions"][0]["tool"] == "switch"
 
@@ -130,3 +130,13 @@ def test_a_paused_thread_survives_in_postgresql(
         assert "P-1" in agent.pending(thread)["question"]
         agent.resume(thread, approve=True)
     assert gateway.device("P-1")["state"]["on"] is False
+
+
+def test_an_episode_about_one_device_is_not_recalled_for_another(
+    tmp_path: Path,
+) -> None:
+    store = EpisodeStore(tmp_path / "memory.sqlite")
+    store.record("t", "P-2 vibration is high", ["P-2"], [], "done", "re-greased")
+    assert store.recall("check the vibration of pump 1", {"P-1"}) == []
+    assert store.recall("check the vibration of the chilled water valve") == []
+    assert store.recall("check the vibration of pump 2", {"P-2"})

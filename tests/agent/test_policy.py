@@ -153,8 +153,11 @@ def test_critical_actions_are_named_with_their_reason() -> None:
     ]
     assert critical_reasons("switch", {"on": True}, [pump], {}, limits) == []
     valve = {"id": "VLV-2", "type": "valve"}
-    assert critical_reasons("set_position", {"percent": 100}, [valve], {}, limits)
-    assert not critical_reasons("set_position", {"percent": 80}, [valve], {}, limits)
+    full, most = {"VLV-2": 100.0}, {"VLV-2": 80.0}
+    assert critical_reasons("set_position", {}, [valve], {}, limits, full) == [
+        "it opens VLV-2 fully"
+    ]
+    assert not critical_reasons("set_position", {}, [valve], {}, limits, most)
     lights = [{"id": f"L-{i}", "type": "light"} for i in range(6)]
     assert (
         "more than 5"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,22 +9,12 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from evals.baseline import BaselineAgent, QwenToolChat, with_tool_calls
 from evals.llama_server import LlamaServer
-from tests.conftest import MODEL_PATH
 from tools.registry import SPECS, Risk
 
 SWITCH_TEXT = (
     '<tool_call>\n{"name": "switch", "arguments": {"target": {"device": "LIGHT-K"}, '
     '"on": false}}\n</tool_call>'
 )
-
-
-@pytest.fixture(scope="module")
-def llama_server() -> Iterator[LlamaServer]:
-    """The real llama-cpp-python server with the packaged model, once per module."""
-    if not MODEL_PATH.exists():
-        pytest.fail(f"{MODEL_PATH} is missing: run `fieldpilot setup` first.")
-    with LlamaServer(MODEL_PATH) as server:
-        yield server
 
 
 def test_tool_call_text_becomes_a_tool_call() -> None:
