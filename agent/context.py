@@ -80,6 +80,15 @@ def ask_model(
         return None, [], f"I could not plan this request ({step.purpose}): {exc}"
 
 
+def planner_privacy(
+    ctx: AgentContext, request: str, history: list[dict[str, str]]
+) -> str | None:
+    """Why a planner step must stay on site: its request, or an earlier turn its
+    prompt carries, names a device or room marked private."""
+    earlier = [turn["request"] for turn in history[-HISTORY_TURNS:]]
+    return private_reason(ctx, "\n".join([request, *earlier]))
+
+
 def private_reason(ctx: AgentContext, text: str) -> str | None:
     """Why a request must stay on site: it names a device or room marked
     private. None when it names none."""

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from agent.breakdown import break_down as split_request
 from agent.breakdown import evaluate, resolve_references
-from agent.context import AgentContext, ask_model, planner_messages, private_reason
+from agent.context import AgentContext, ask_model, planner_messages, planner_privacy
 from agent.errors import ModelError
 from agent.memory import device_ids
 from agent.models import Completion
@@ -144,7 +144,8 @@ def recognize_intent(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
             }
     text = task_prompt(tasks[0], state.get("memory", []))
     messages = planner_messages(state.get("history", []), text, ctx.system_prompt)
-    step = Step("intent", len(tasks), private=private_reason(ctx, state["request"]))
+    private = planner_privacy(ctx, state["request"], state.get("history", []))
+    step = Step("intent", len(tasks), private=private)
     out, records, error = ask_model(ctx, messages, intent_schema(), step, valid_intent)
     return {"intent": read_intent(out).value, "models": records, "answer": error or ""}
 
@@ -267,7 +268,7 @@ def plan_task(
     messages = planner_messages(state.get("history", []), text, ctx.system_prompt)
     records: list[dict] = []
     count = len(state.get("tasks", [])) or 1
-    private = private_reason(ctx, state["request"])
+    private = planner_privacy(ctx, state["request"], state.get("history", []))
     if not task["intent"]:
         step = Step("intent", count, private=private)
         out, records, error = ask_model(

@@ -180,3 +180,49 @@ def test_when_no_tier_can_answer_the_error_says_why() -> None:
 def test_a_router_needs_a_model() -> None:
     with pytest.raises(ModelError, match="needs a local model"):
         Router()
+
+
+def test_a_private_turn_never_reaches_the_cloud_through_later_history(
+    toolbox: object,
+) -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from agent.context import AgentContext
+    from agent.runtime import Agent
+    from tests.agent.test_graph import target
+
+    def plan(intent: str, tool: str, args: dict) -> list[dict]:
+        return [
+            {"intent": intent},
+            {"intent": intent, "calls": [{"tool": tool, "args": args}]},
+        ]
+
+    read = {"target": target(device="HVAC-301")}
+    vibration = {"target": target(device="P-2"), "metric": "vibration", "hours": 24}
+    order = {"device": "P-2", "title": "vibration", "priority": "high"}
+    local = ScriptedModel(
+        *plan("device_question", "read_state", read),
+        *plan("telemetry_question", "query_telemetry", vibration),
+        *plan("command", "open_work_order", order),
+        *plan(
+            "manual_question", "search_manuals", {"query": "bearing", "device": "P-2"}
+        ),
+    )
+    cloud = ScriptedModel(*[INTENT] * 6, name="cloud")
+    context = AgentContext(
+        model=local,
+        toolbox=toolbox,
+        system_prompt="plan",
+        router=Router(local=local, cloud=cloud),
+        private_words={"director's office": "office 301 (OF-301)"},
+    )
+    agent = Agent(context, InMemorySaver())
+    agent.ask("what is the setpoint in the director's office?", thread="t")
+    later = agent.ask(
+        "check pump P-2's vibration; if it is anomalous open a work order and find "
+        "the bearing procedure",
+        thread="t",
+    )
+    assert not any("director" in str(call) for call in cloud.calls)
+    plans = [r for r in later.route if r["purpose"] == "plan"]
+    assert plans and all("private" in r["reason"] for r in plans)
