@@ -30,7 +30,7 @@ def choice_sets(schema: dict[str, Any] | None) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
 
     def add(key: str, values: list[Any]) -> None:
-        strings = [v for v in values if isinstance(v, str)]
+        strings = [v for v in values if isinstance(v, str) and v]
         merged = found.setdefault(key, [])
         merged.extend(v for v in strings if v not in merged)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from agent.errors import ModelError
 from agent.fastpath import FastPath
@@ -43,6 +43,7 @@ class AgentContext:
     router: Router | None = None
     fast_path: FastPath | None = None
     private_words: dict[str, str] = field(default_factory=dict)
+    cloud_system_prompt: str | None = None
 
     def routed(self) -> Router:
         """The router of this site, or one over `model` alone."""
@@ -68,10 +69,15 @@ def ask_model(
     step: Step,
     validate: Validator | None = None,
 ) -> tuple[dict | None, list[dict], str | None]:
-    """One constrained, routed model call: (parsed JSON, route records, error)."""
+    """One constrained, routed model call: (parsed JSON, route records, error).
+
+    The step is private when anything its messages carry (the task, earlier
+    turns, memory notes, devices resolved from results) names a private room or
+    device; the cloud gets the site prompt without the private ones."""
+    step = replace(step, private=step.private or messages_privacy(ctx, messages))
     try:
         completion, decisions = ctx.routed().route(
-            messages, schema, PLAN_TOKENS, step, validate
+            messages, schema, PLAN_TOKENS, step, validate, cloud_view(ctx, messages)
         )
         records = [d.record() for d in decisions]
         return completion.json(), records, None
@@ -89,11 +95,43 @@ def planner_privacy(
     return private_reason(ctx, "\n".join([request, *earlier]))
 
 
+def messages_privacy(ctx: AgentContext, messages: list[dict[str, str]]) -> str | None:
+    """Why messages must stay on site: a turn other than the system prompt
+    names a private room or device."""
+    turns = [m["content"] for m in messages if m.get("role") != "system"]
+    return private_reason(ctx, "\n".join(turns))
+
+
+def cloud_view(
+    ctx: AgentContext, messages: list[dict[str, str]]
+) -> list[dict[str, str]] | None:
+    """The messages as the cloud may see them: the site prompt without private
+    rooms and devices. None when they need no change."""
+    if not ctx.cloud_system_prompt:
+        return None
+    return [
+        {**m, "content": ctx.cloud_system_prompt}
+        if m.get("role") == "system" and m["content"] == ctx.system_prompt
+        else m
+        for m in messages
+    ]
+
+
+def spoken(text: str) -> str:
+    """Text in one spelling for matching names: lower case, straight quotes,
+    dashes and underscores as spaces, single spaces."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = re.sub(r"[-_\u2010-\u2015]+", " ", text)
+    return " ".join(text.split())
+
+
 def private_reason(ctx: AgentContext, text: str) -> str | None:
     """Why a request must stay on site: it names a device or room marked
-    private. None when it names none."""
-    lowered = text.lower()
+    private (in any common spelling: "director’s office", "directors office",
+    "server-room", "routers"). None when it names none."""
+    said = spoken(text)
     for words, what in ctx.private_words.items():
-        if re.search(rf"(?<![\w-]){re.escape(words)}(?![\w-])", lowered):
+        name = re.escape(spoken(words)).replace("'", "'?")
+        if re.search(rf"(?<!\w){name}s?(?!\w)", said):
             return f"it names {what}, which the site marks private"
     return None

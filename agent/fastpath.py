@@ -57,7 +57,7 @@ SENTENCES: dict[str, list[str]] = {
         "set [the] [(temperature|thermostat|heating|setpoint) (in|of)] [the] {area} "
         "[(temperature|thermostat|setpoint)] to {temperature} " + DEGREES,
     ],
-    "set_device": [f"set [the] {{device}} to {{temperature}} {DEGREES}"],
+    "set_device": [f"set [the] {{thermostat}} to {{temperature}} {DEGREES}"],
     "lower_area": [
         "(lower|decrease|reduce) [the] (temperature|setpoint) (in|of) [the] {area} by "
         "{delta} " + DEGREES,
@@ -161,6 +161,7 @@ def site_lists(site: dict[str, Any], devices: list[dict[str, Any]]) -> dict[str,
         "floor": values(floor_pairs),
         "device": values(device_pairs({"turn_on", "turn_off"})),
         "valve": values(device_pairs({"set_position"})),
+        "thermostat": values(device_pairs({"set_setpoint"})),
         "temperature": {"range": {"from": -40, "to": 120, "fractions": "tenths"}},
         "delta": {"range": {"from": 0, "to": 20, "fractions": "tenths"}},
         "percent": {"range": {"from": 0, "to": 100}},
@@ -239,7 +240,7 @@ def to_calls(
         return [{"tool": "switch", "args": {"target": where, "on": on}}]
     if intent in ("set_area", "set_device"):
         where = (
-            target(device=slots["device"])
+            target(device=slots["thermostat"])
             if intent == "set_device"
             else target(kind="hvac", area=slots["area"])
         )

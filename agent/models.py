@@ -174,10 +174,13 @@ class CloudModel:
     A schema is asked for the way the endpoint understands it: OpenAI's
     `json_schema` response format (OpenAI, vLLM, Ollama), the `json_object` +
     `schema` form of llama-cpp-python's server, or a named tool call whose
-    arguments are the answer. With `schema_style="auto"` the first style the
-    endpoint accepts is kept. Every failure is an `EndpointError`; the API key is
-    sent as a bearer token and never logged.
+    arguments are the answer. With `schema_style="auto"` the style that last
+    worked is tried first and the others after it. A call is bounded as a whole
+    (`timeout_s`) and in size (`MAX_REPLY_BYTES`). Every failure is an
+    `EndpointError`; the API key is sent as a bearer token and never logged.
     """
+
+    MAX_REPLY_BYTES = 4 << 20
 
     def __init__(
         self,
@@ -194,11 +197,18 @@ class CloudModel:
                 f"Unknown schema style {schema_style!r}: use auto or one of "
                 f"{', '.join(SCHEMA_STYLES)}."
             )
+        key = (api_key or "").strip()
+        if key and not (key.isascii() and key.isprintable() and " " not in key):
+            raise ConfigError(
+                "FIELDPILOT_CLOUD_API_KEY holds characters an HTTP header cannot "
+                "carry (spaces, line breaks or non-ASCII): copy the key again."
+            )
         self.url = url.rstrip("/")
         self.name = name
         self.timeout_s = timeout_s
+        self._secret = key
         self._styles = list(SCHEMA_STYLES) if schema_style == "auto" else [schema_style]
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
         self._client = httpx.Client(
             base_url=self.url, headers=headers, timeout=timeout_s
         )
@@ -225,8 +235,7 @@ class CloudModel:
             "max_tokens": max_tokens,
         }
         if schema is None:
-            reply = self._post(body)
-            style = None
+            reply, style = self._post(body), None
         else:
             reply, style = self._post_with_schema(body, schema)
         text = self._text(reply, style)
@@ -237,12 +246,13 @@ class CloudModel:
                 raise EndpointError(
                     f"{self.name} at {self.url} answered malformed JSON: {text[:120]!r}"
                 ) from exc
-        usage = reply.get("usage") or {}
+        usage = reply.get("usage")
+        usage = usage if isinstance(usage, dict) else {}
         completion = Completion(
             text=text,
             model=self.name,
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
+            prompt_tokens=count(usage.get("prompt_tokens")),
+            completion_tokens=count(usage.get("completion_tokens")),
             seconds=time.perf_counter() - started,
             tier="cloud",
         )
@@ -258,7 +268,7 @@ class CloudModel:
     def _post_with_schema(
         self, body: dict[str, Any], schema: dict[str, Any]
     ) -> tuple[dict[str, Any], str]:
-        """Post with the first schema style the endpoint accepts."""
+        """Post with the styles in order of preference until one is accepted."""
         refused: EndpointError | None = None
         for style in list(self._styles):
             try:
@@ -267,58 +277,88 @@ class CloudModel:
                 if exc.status not in (400, 404, 422) or len(self._styles) == 1:
                     raise
                 log.info("%s refused schema style %s: %s", self.name, style, exc)
-                self._styles.remove(style)
                 refused = exc
                 continue
-            self._styles = [style]
+            self._styles.remove(style)
+            self._styles.insert(0, style)  # try it first next time
             return reply, style
         raise refused or EndpointError(f"{self.name} accepts no schema style.")
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """POST /chat/completions; every failure becomes an EndpointError."""
+        """POST /chat/completions within the deadline; every failure becomes an
+        EndpointError whose message never holds the key."""
         import httpx
 
         where = f"{self.name} at {self.url}"
+        deadline = time.monotonic() + self.timeout_s
+        data = b""
         try:
-            response = self._client.post("/chat/completions", json=body)
+            with self._client.stream("POST", "/chat/completions", json=body) as reply:
+                for chunk in reply.iter_bytes():
+                    data += chunk
+                    if len(data) > self.MAX_REPLY_BYTES:
+                        raise EndpointError(f"{where} answered more than 4 MB.")
+                    if time.monotonic() > deadline:
+                        raise httpx.ReadTimeout("deadline")
+                status = reply.status_code
         except httpx.TimeoutException as exc:
             raise EndpointError(
                 f"{where} did not answer within {self.timeout_s:g} s."
             ) from exc
-        except httpx.HTTPError as exc:
-            raise EndpointError(f"{where} cannot be reached: {exc}") from exc
-        if response.status_code in (401, 403):
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+            said = str(exc).replace(self._secret, "***") if self._secret else str(exc)
+            raise EndpointError(f"{where} cannot be reached: {said}") from exc
+        if time.monotonic() > deadline:
+            raise EndpointError(f"{where} did not answer within {self.timeout_s:g} s.")
+        text = data.decode("utf-8", "replace")
+        if self._secret:
+            text = text.replace(self._secret, "***")  # an endpoint may echo it
+        if status in (401, 403):
             raise EndpointError(
-                f"{where} refused the API key (HTTP {response.status_code}): check "
+                f"{where} refused the API key (HTTP {status}): check "
                 "FIELDPILOT_CLOUD_API_KEY.",
                 transient=False,
-                status=response.status_code,
+                status=status,
             )
-        if response.status_code >= 400:
+        if status >= 400:
             raise EndpointError(
-                f"{where} answered HTTP {response.status_code}: {response.text[:200]}",
-                transient=response.status_code == 429 or response.status_code >= 500,
-                status=response.status_code,
+                f"{where} answered HTTP {status}: {text[:200]}",
+                transient=status == 429 or status >= 500,
+                status=status,
             )
         try:
-            reply = response.json()
-            reply["choices"][0]["message"]
+            reply_json = json.loads(text)
+            message = reply_json["choices"][0]["message"]
+            if not isinstance(message, dict):
+                raise TypeError("message is not an object")
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise EndpointError(
                 f"{where} answered something that is not a chat completion: "
-                f"{response.text[:120]!r}"
+                f"{text[:120]!r}"
             ) from exc
-        return reply
+        return reply_json
 
-    @staticmethod
-    def _text(reply: dict[str, Any], style: str | None) -> str:
+    def _text(self, reply: dict[str, Any], style: str | None) -> str:
         """The answer's text: the content, or a named tool call's arguments."""
         message = reply["choices"][0]["message"]
-        if style == "tool" and message.get("tool_calls"):
-            arguments = message["tool_calls"][0].get("function", {}).get("arguments")
+        calls = message.get("tool_calls")
+        if style == "tool" and calls:
+            try:
+                arguments = calls[0]["function"]["arguments"]
+            except (KeyError, IndexError, TypeError) as exc:
+                raise EndpointError(
+                    f"{self.name} at {self.url} answered a malformed tool call."
+                ) from exc
             return arguments if isinstance(arguments, str) else json.dumps(arguments)
         content = message.get("content")
         return content if isinstance(content, str) else ""
+
+
+def count(value: Any) -> int:
+    """A token count from an endpoint: a non-negative int, 0 when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return max(int(value), 0)
 
 
 def schema_request(style: str, schema: dict[str, Any]) -> dict[str, Any]:

@@ -220,7 +220,9 @@ def task_lines(
         if result.get("task") != task["id"] or result.get("retry_of"):
             continue
         if result["tool"] == "search_manuals" and result["ok"]:
-            private = private_reason(ctx, state.get("request", ""))
+            private = private_reason(
+                ctx, "\n".join([state.get("request", ""), task["text"]])
+            )
             text, records = answer_from_manuals(
                 task["text"], ctx, result["data"], private
             )

@@ -20,6 +20,7 @@ matches them against the site's names first.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -91,6 +92,7 @@ class RoutePolicy:
     escalate_tasks: int = 3
     long_form_to_cloud: bool = True
     latency_budget_s: float = 20.0
+    latency_retry_s: float = 120.0  # a slow cloud gets a hard step again after this
     budget_usd: float = 1.0
     usd_per_mtok_in: float = 0.15
     usd_per_mtok_out: float = 0.60
@@ -138,9 +140,15 @@ class CloudUsage:
     completion_tokens: int = 0
     usd: float = 0.0
     latency_s: float | None = None  # exponentially weighted mean of answers
+    last_at: float | None = None
+
+    def seconds_since(self) -> float:
+        """Seconds since the cloud last answered (infinite if never)."""
+        return math.inf if self.last_at is None else time.monotonic() - self.last_at
 
     def add(self, completion: Completion, policy: RoutePolicy) -> None:
         """Count one answer."""
+        self.last_at = time.monotonic()
         self.prompt_tokens += completion.prompt_tokens
         self.completion_tokens += completion.completion_tokens
         self.usd += (
@@ -189,16 +197,20 @@ class Router:
         max_tokens: int,
         step: Step,
         validate: Validator | None = None,
+        cloud_messages: list[Message] | None = None,
     ) -> tuple[Completion, list[RouteDecision]]:
         """Serve one step; the decisions list every attempt with its reason.
 
+        `cloud_messages`, when given, is what the cloud is sent instead of
+        `messages` (the site prompt without private rooms and devices).
         Raises ModelError only when no tier could answer.
         """
+        views = {Tier.LOCAL: messages, Tier.CLOUD: cloud_messages or messages}
         tier, reason = self.choose(step)
         completion, decision = self._attempt(
-            tier, reason, messages, schema, max_tokens, step
+            tier, reason, views[tier], schema, max_tokens, step
         )
-        problem = self._problem(completion, decision, validate)
+        problem, usable = self._judge(completion, decision, validate)
         if problem is None:
             return completion, [served(decision)]  # type: ignore[return-value]
 
@@ -207,18 +219,19 @@ class Router:
         if other == Tier.LOCAL and self.local is None:
             blocked = "no local model"
         if blocked:
-            if completion is not None and decision.ok:
-                return completion, [served(decision)]  # keep the unsure answer
+            if usable:  # valid, only unsure: better than nothing
+                return completion, [served(decision)]  # type: ignore[return-value]
             raise ModelError(f"No model could answer ({problem}; {blocked}).")
         verb = "escalated" if other == Tier.CLOUD else "fell back"
         again, second = self._attempt(
-            other, f"{verb}: {problem}", messages, schema, max_tokens, step
+            other, f"{verb}: {problem}", views[other], schema, max_tokens, step
         )
-        if again is not None and self._problem(again, second, validate) is None:
-            return again, [decision, served(second)]
-        if completion is not None and decision.ok:
-            return completion, [served(decision), second]
-        raise ModelError(f"No model could answer: {problem}; {second.error}")
+        problem_again, usable_again = self._judge(again, second, validate)
+        if problem_again is None or (usable_again and other == Tier.LOCAL):
+            return again, [decision, served(second)]  # type: ignore[return-value]
+        if usable:
+            return completion, [served(decision), second]  # type: ignore[return-value]
+        raise ModelError(f"No model could answer: {problem}; {problem_again}")
 
     def choose(self, step: Step) -> tuple[Tier, str]:
         """The first tier to try for `step`, and why."""
@@ -233,7 +246,8 @@ class Router:
         if not hard:
             return Tier.LOCAL, "simple step"
         slow = self.usage.latency_s
-        if slow is not None and slow > self.policy.latency_budget_s:
+        recent = self.usage.seconds_since() < self.policy.latency_retry_s
+        if slow is not None and slow > self.policy.latency_budget_s and recent:
             return Tier.LOCAL, (
                 f"{hard}, but the cloud's recent latency {slow:.1f} s is over the "
                 f"{self.policy.latency_budget_s:g} s budget"
@@ -265,25 +279,27 @@ class Router:
             return f"cloud budget of ${self.policy.budget_usd:g} spent"
         return None
 
-    def _problem(
+    def _judge(
         self,
         completion: Completion | None,
         decision: RouteDecision,
         validate: Validator | None,
-    ) -> str | None:
-        """Why an attempt's answer cannot be used as it is, or None."""
+    ) -> tuple[str | None, bool]:
+        """Why an attempt's answer should not be used as it is (None when it
+        should), and whether it could still be used when no other tier does
+        better: any answer at all (the planner and the guard check it again)."""
         if completion is None:
-            return f"{decision.tier} failed: {decision.error}"
+            return f"{decision.tier} failed: {decision.error}", False
         if validate is not None and (invalid := validate(completion)):
-            return f"{decision.tier} answer invalid: {invalid}"
+            return f"{decision.tier} answer invalid: {invalid}", True
         low = completion.confidence
         if (
             decision.tier == Tier.LOCAL
             and low is not None
             and low < self.policy.min_confidence
         ):
-            return f"local confidence {low:.2f} < {self.policy.min_confidence:g}"
-        return None
+            return f"local confidence {low:.2f} < {self.policy.min_confidence:g}", True
+        return None, True
 
     def _attempt(
         self,
@@ -299,7 +315,7 @@ class Router:
         started = time.perf_counter()
         try:
             completion = model.complete(messages, schema, max_tokens)  # type: ignore[union-attr]
-        except ModelError as exc:
+        except Exception as exc:  # noqa: BLE001 - a failing tier never ends the turn
             if tier == Tier.CLOUD:
                 self.breaker.failed()
             log.warning(

@@ -84,7 +84,7 @@ def to_answer(
             f"`fieldpilot resume {thread} --approve` or `--reject`."
         )
     route = state.get("models", [])
-    served = [m["model"] for m in route if m.get("model") and m.get("ok", True)]
+    served = [m["model"] for m in route if m.get("model") and m.get("served")]
     return Answer(
         answer=answer,
         actions=actions,
@@ -282,6 +282,16 @@ def private_words(
     return words
 
 
+def without_private(
+    site: dict[str, Any], devices: list[dict]
+) -> tuple[dict[str, Any], list[dict]]:
+    """The site and devices with the private rooms and devices left out."""
+    hidden = {a["id"] for a in site.get("areas", []) if a.get("private")}
+    areas = [a for a in site.get("areas", []) if a["id"] not in hidden]
+    public = [d for d in devices if not d.get("private") and d["area"] not in hidden]
+    return {**site, "areas": areas}, public
+
+
 def open_manuals(settings: Settings) -> Any:
     """The manual index, or None when nothing was ingested yet."""
     from knowledge.index import ManualIndex
@@ -314,6 +324,10 @@ def open_agent(
         if cloud is None and (cloud := open_cloud(settings)) is not None:
             stack.callback(cloud.close)
         router = Router(local=local, cloud=cloud, policy=route_policy(settings))
+        cloud_prompt = None
+        if cloud is not None:
+            public_site, public_devices = without_private(site, devices)
+            cloud_prompt = system_prompt(public_site, public_devices)
         context = AgentContext(
             model=local,
             toolbox=toolbox,
@@ -329,6 +343,7 @@ def open_agent(
             router=router,
             fast_path=FastPath.for_site(site, devices) if settings.fast_path else None,
             private_words=private_words(site, devices),
+            cloud_system_prompt=cloud_prompt,
         )
         with open_checkpointer(settings) as checkpointer:
             yield Agent(context, checkpointer)

@@ -197,3 +197,45 @@ def test_the_router_answers_locally_whatever_the_cloud_does(
     finally:
         cloud.close()
     assert router.breaker.failures == 3 and not router.breaker.allows()
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        [
+            (
+                200,
+                {
+                    "choices": [{"message": {"content": '{"intent": "command"}'}}],
+                    "usage": {"prompt_tokens": -150, "completion_tokens": "12"},
+                },
+                0,
+            ),
+            (200, {"choices": [{"message": None}]}, 0),
+            (500, {"error": f"bad key {SECRET}"}, 0),
+        ]
+    ],
+    indirect=True,
+)
+def test_odd_replies_are_errors_or_zero_counts_and_never_show_the_key(
+    endpoint: MisbehavingEndpoint,
+) -> None:
+    cloud = cloud_for(endpoint)
+    try:
+        completion = cloud.complete(MESSAGES, SCHEMA)
+        assert (completion.prompt_tokens, completion.completion_tokens) == (0, 0)
+        with pytest.raises(EndpointError, match="not a chat completion"):
+            cloud.complete(MESSAGES, SCHEMA)
+        with pytest.raises(EndpointError, match="HTTP 500") as caught:
+            cloud.complete(MESSAGES, SCHEMA)
+        assert SECRET not in str(caught.value)
+    finally:
+        cloud.close()
+
+
+def test_a_key_a_header_cannot_carry_is_a_clear_error() -> None:
+    from agent.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="copy the key again") as caught:
+        CloudModel("http://127.0.0.1:9/v1", "m", api_key="sk-abc\ndef")
+    assert "sk-abc" not in str(caught.value)

@@ -226,3 +226,69 @@ def test_a_private_turn_never_reaches_the_cloud_through_later_history(
     assert not any("director" in str(call) for call in cloud.calls)
     plans = [r for r in later.route if r["purpose"] == "plan"]
     assert plans and all("private" in r["reason"] for r in plans)
+
+
+def test_an_unsure_local_fallback_is_served_when_the_cloud_is_down() -> None:
+    unsure = answer('{"intent": "command"}', confidence=0.3)
+    router = Router(
+        local=ScriptedModel(unsure),
+        cloud=ScriptedModel(EndpointError("cloud down"), name="cloud"),
+    )
+    completion, decisions = route(router, Step("plan", tasks=4))
+    assert completion.json() == INTENT
+    assert [(d.tier, d.served) for d in decisions] == [
+        ("cloud", False),
+        ("local", True),
+    ]
+
+
+def test_with_no_better_tier_an_invalid_answer_goes_on_to_the_guard() -> None:
+    router = Router(
+        local=ScriptedModel({"calls": []}),
+        cloud=ScriptedModel(EndpointError("cloud down"), name="cloud"),
+    )
+    completion, decisions = route(router, Step("intent"), lambda c: "no intent")
+    assert completion.json() == {"calls": []}
+    assert [(d.tier, d.served) for d in decisions] == [
+        ("local", True),
+        ("cloud", False),
+    ]
+
+
+def test_private_names_are_found_in_any_common_spelling() -> None:
+    from agent.context import AgentContext, private_reason
+
+    context = AgentContext(
+        model=ScriptedModel(),
+        toolbox=None,
+        system_prompt="plan",
+        private_words={"director's office": "office 301", "server room": "SERVER"},
+    )
+    for text in (
+        "what is the temperature in the director\u2019s office",
+        "the directors office lights",
+        "the server-room temperature",
+        "both server rooms",
+    ):
+        assert private_reason(context, text), text
+    assert private_reason(context, "the kitchen lights") is None
+
+
+def test_the_cloud_gets_the_site_prompt_without_private_rooms() -> None:
+    from agent.context import AgentContext, ask_model
+
+    cloud = ScriptedModel(INTENT, name="cloud")
+    context = AgentContext(
+        model=ScriptedModel(),
+        toolbox=None,
+        system_prompt="rooms: kitchen, server room",
+        router=Router(local=ScriptedModel(), cloud=cloud),
+        cloud_system_prompt="rooms: kitchen",
+    )
+    messages = [
+        {"role": "system", "content": "rooms: kitchen, server room"},
+        {"role": "user", "content": "lights off in the kitchen"},
+    ]
+    out, _, error = ask_model(context, messages, {}, Step("plan", tasks=3))
+    assert error is None and out == INTENT
+    assert cloud.calls[0][0]["content"] == "rooms: kitchen"
