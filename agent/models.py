@@ -274,7 +274,7 @@ class CloudModel:
             try:
                 reply = self._post({**body, **schema_request(style, schema)})
             except EndpointError as exc:
-                if exc.status not in (400, 404, 422) or len(self._styles) == 1:
+                if not refuses_style(exc) or len(self._styles) == 1:
                     raise
                 log.info("%s refused schema style %s: %s", self.name, style, exc)
                 refused = exc
@@ -352,6 +352,16 @@ class CloudModel:
             return arguments if isinstance(arguments, str) else json.dumps(arguments)
         content = message.get("content")
         return content if isinstance(content, str) else ""
+
+
+def refuses_style(exc: EndpointError) -> bool:
+    """True when an endpoint's error reads as "this request form is not
+    understood" (llama-cpp-python's server answers a schema style it does not
+    know with HTTP 500 and a validation error)."""
+    if exc.status in (400, 404, 422):
+        return True
+    said = str(exc).lower()
+    return exc.status == 500 and ("validation" in said or "response_format" in said)
 
 
 def count(value: Any) -> int:

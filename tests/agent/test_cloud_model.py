@@ -108,7 +108,7 @@ def test_a_schema_answer_is_parsed_and_the_key_is_sent_not_logged(
     "endpoint",
     [
         [
-            (422, {"detail": "response_format.type: json_schema not allowed"}, 0),
+            (500, {"error": {"message": "1 validation error: literal_error"}}, 0),
             (200, chat_reply('{"intent": "other"}'), 0),
             (200, chat_reply('{"intent": "command"}'), 0),
         ]
