@@ -35,6 +35,9 @@ def cloud_server(llama_server: LlamaServer) -> LlamaServer:
 
 
 def settings_for(home: Path, **options: object) -> Settings:
+    """Settings for one test; the latency budget is out of the way (a first
+    cloud call reads the site prompt cold on two cores) unless a test sets it."""
+    options = {"route_latency_budget_s": 600.0, **options}
     return Settings(home=home, n_threads=2, **options)
 
 
