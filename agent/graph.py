@@ -20,11 +20,12 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
-from agent.acting import act, guard, verify
+from agent.acting import act, guard
 from agent.context import AgentContext
 from agent.planning import break_down, perceive, plan, recognize_intent
 from agent.respond import compose
 from agent.state import Node, TaskStatus, TurnState
+from agent.verify import verify
 
 log = logging.getLogger(__name__)
 

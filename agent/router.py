@@ -314,7 +314,9 @@ class Router:
         model = self.cloud if tier == Tier.CLOUD else self.local
         started = time.perf_counter()
         try:
-            completion = model.complete(messages, schema, max_tokens)  # type: ignore[union-attr]
+            completion = model.complete(  # type: ignore[union-attr]
+                messages, schema, max_tokens
+            )
         except Exception as exc:  # noqa: BLE001 - a failing tier never ends the turn
             if tier == Tier.CLOUD:
                 self.breaker.failed()
