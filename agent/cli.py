@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from agent.cli_manuals import manuals_app, summary
 from agent.config import Settings
 from agent.errors import FieldpilotError
 
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 site_app = typer.Typer(help="Run or inspect the site gateway.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
+app.add_typer(manuals_app, name="manuals")
 console = Console(stderr=True)
 
 DEMO_SESSION = [
@@ -74,29 +76,28 @@ def main_options(
 @app.command()
 def setup() -> None:
     """Assemble and verify the local model, and index the site's manuals."""
+    from agent.models import check_llama_build
     from agent.setup import ensure_model, ingest_manuals
 
+    check_llama_build()
     settings = Settings()
     with progress_bar() as update:
         path = ensure_model(settings, update)
         report = ingest_manuals(settings, progress=update)
     typer.echo(f"model: {path} (SHA-256 verified)")
-    typer.echo(
-        f"manuals: {report['files_seen']} files, {report['files_indexed']} indexed, "
-        f"{report['files_skipped']} unchanged, {report['files_failed']} failed"
-    )
+    typer.echo(f"manuals: {summary(report)}")
 
 
 @app.command()
 def ingest(path: Path) -> None:
-    """Index the manuals under PATH (markdown, rst, AsciiDoc, text)."""
+    """Index the manuals under PATH (same as `fieldpilot manuals ingest`)."""
     from agent.setup import ingest_manuals
 
     if not path.exists():
         raise FieldpilotError(f"{path} does not exist: give a folder of manuals.")
     with progress_bar() as update:
         report = ingest_manuals(Settings(), path, update)
-    console.print(report)
+    typer.echo(summary(report))
 
 
 def print_answer(answer: object, as_json: bool) -> None:

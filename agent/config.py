@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     n_ctx: int = Field(default=4096, ge=1024)
     manuals_dir: Path | None = None
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server holding the manuals' vectors, shared "
+        "by sites; unset keeps them in an embedded folder under home.",
+    )
     tool_budget: int = Field(
         default=8, ge=1, le=50, description="Tool calls one turn may make."
     )

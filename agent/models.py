@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +65,45 @@ class ChatModel(Protocol):
 
 PROMPT_STATES = 3
 
+LLAMA_CMAKE_ARGS = (
+    "-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON "
+    "-DGGML_BMI2=ON"
+)
+"""The build flags of llama-cpp-python that README's commands use: AVX2, no AMX."""
+
+
+def llama_build_problem(system_info: str) -> str | None:
+    """Why this llama.cpp build must not run here, or None.
+
+    A build for the machine's own CPU (llama-cpp-python's default) turns on
+    Intel AMX on Sapphire Rapids and later; its matrix kernel crashes the
+    process without a word on the first prompt longer than one token on some of
+    those machines, this one included (llama.cpp issue 20824).
+    FIELDPILOT_LLAMA_AMX=1 accepts such a build where it is known to work.
+    """
+    if not re.search(r"\bAMX_INT8 = 1\b", system_info):
+        return None
+    if os.environ.get("FIELDPILOT_LLAMA_AMX") == "1":
+        return None
+    return (
+        "llama-cpp-python was built with Intel AMX kernels, which crash on this "
+        "kind of machine. Rebuild it without them:\n"
+        "  pip cache remove llama_cpp_python\n"
+        f'  CMAKE_ARGS="{LLAMA_CMAKE_ARGS}" pip install --force-reinstall '
+        "--no-deps 'llama-cpp-python==0.3.36'\n"
+        "(or set FIELDPILOT_LLAMA_AMX=1 where AMX is known to work)."
+    )
+
+
+def check_llama_build() -> None:
+    """Raise ModelError when the installed llama.cpp build would crash here."""
+    import llama_cpp
+
+    info = llama_cpp.llama_print_system_info()
+    text = info.decode("utf-8", "replace") if isinstance(info, bytes) else str(info)
+    if problem := llama_build_problem(text):
+        raise ModelError(problem)
+
 
 def prompt_cache(base: type, max_states: int) -> Any:
     """A llama.cpp RAM cache bounded by its number of states.
@@ -105,6 +146,7 @@ class LocalModel:
             ) from exc
         if not path.exists():
             raise ModelError(f"Model file {path} is missing: run `fieldpilot setup`.")
+        check_llama_build()
 
         started = time.perf_counter()
         try:

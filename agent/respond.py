@@ -15,6 +15,7 @@ from agent.context import private_reason
 from agent.errors import ModelError
 from agent.prompts import ANSWER_PROMPT
 from agent.router import Step
+from knowledge.evidence import support
 
 
 def fmt(value: Any, unit: str | None = None) -> str:
@@ -138,15 +139,40 @@ def excerpts(passages: list[dict], limit: int = 800) -> str:
 
 
 ANSWER_TOKENS = 200
+CITE = re.compile(r"\[(\d+)\]")
+
+
+def not_covered(passages: list[dict], evidence: str) -> str:
+    """The honest answer when the manuals do not cover a request."""
+    text = f"The manuals do not cover this ({evidence})."
+    if passages:
+        closest = "; ".join(f"{p['document']} § {p['section']}" for p in passages[:3])
+        text += f" Closest sections: {closest}."
+    return text
+
+
+def quoted(passage: dict, limit: int = 700) -> str:
+    """The top passage word for word, when a written answer cannot be trusted."""
+    body = plain(passage["text"])
+    if len(body) > limit:
+        body = body[:limit].rsplit(" ", 1)[0] + " …"
+    return f"From {passage['document']} § {passage['section']}:\n{body}"
 
 
 def answer_from_manuals(
-    request: str, ctx: Any, passages: list[dict], private: str | None = None
-) -> tuple[str, list[dict]]:
+    request: str, ctx: Any, found: dict, private: str | None = None
+) -> tuple[str, list[dict], list[dict]]:
     """Have a model (the router's choice for long answers) answer from the
-    retrieved excerpts only."""
-    if not passages:
-        return "The manuals do not cover this.", []
+    retrieved excerpts only; returns the text, the passages cited and the model
+    records.
+
+    Weak evidence gets "not in the manuals" with the closest sections. An answer
+    with a number or a sentence the excerpts do not hold is replaced by the
+    best excerpt itself, so nothing unsupported reaches the technician.
+    """
+    passages = found.get("passages", [])
+    if not passages or not found.get("answerable", True):
+        return not_covered(passages, found.get("evidence", "nothing found")), [], []
     messages = [
         {"role": "system", "content": ANSWER_PROMPT},
         {
@@ -158,10 +184,39 @@ def answer_from_manuals(
     try:
         completion, decisions = ctx.routed().route(messages, None, ANSWER_TOKENS, step)
     except ModelError as exc:
-        first = passages[0]
-        text = f"From {first['document']} § {first['section']}:\n{first['text']}"
-        return text, [{"purpose": "answer", "ok": False, "error": str(exc)}]
-    return completion.text.strip(), [d.record() for d in decisions]
+        record = {"purpose": "answer", "ok": False, "error": str(exc)}
+        return quoted(passages[0]), passages[:1], [record]
+    records = [d.record() for d in decisions]
+    text = completion.text.strip()
+    checked = support(text, [plain(p["text"]) for p in passages])
+    if not checked.supported:
+        records.append(
+            {
+                "purpose": "answer check",
+                "ok": False,
+                "unsupported_numbers": checked.unsupported_numbers,
+                "unsupported_sentences": checked.unsupported_sentences,
+            }
+        )
+        return quoted(passages[0]), passages[:1], records
+    return text, cited_passages(text, passages), records
+
+
+def cited_passages(text: str, passages: list[dict]) -> list[dict]:
+    """The passages an answer cites as [n]; all of them when it cites none."""
+    numbers = {int(n) for n in CITE.findall(text)}
+    cited = [p for i, p in enumerate(passages, start=1) if i in numbers]
+    return cited or passages
+
+
+def citation(passage: dict) -> dict:
+    """Where a cited passage lives: document, section, and lines or pages."""
+    cite = {"source": passage["document"], "section": passage["section"]}
+    if passage.get("pages"):
+        cite["pages"] = passage["pages"]
+    elif passage.get("lines"):
+        cite["lines"] = passage["lines"]
+    return cite
 
 
 def final_checks(checks: list[dict]) -> dict[tuple[str, str], dict]:
@@ -223,15 +278,12 @@ def task_lines(
             private = private_reason(
                 ctx, "\n".join([state.get("request", ""), task["text"]])
             )
-            text, records = answer_from_manuals(
+            text, cited, records = answer_from_manuals(
                 task["text"], ctx, result["data"], private
             )
             lines.append(text)
             models += records
-            citations += [
-                {"source": p["document"], "section": p["section"]}
-                for p in result["data"]
-            ]
+            citations += [citation(p) for p in cited]
         else:
             lines.append(describe_result(with_checks(result, failed)))
     if task["status"] == "skipped":

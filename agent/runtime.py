@@ -51,7 +51,7 @@ class Answer(BaseModel):
 
     answer: str
     actions: list[Action] = Field(default_factory=list)
-    citations: list[dict[str, str]] = Field(default_factory=list)
+    citations: list[dict[str, Any]] = Field(default_factory=list)
     model: str | None = None
     route: list[dict[str, Any]] = Field(default_factory=list)
     pending: dict[str, Any] | None = None
@@ -294,11 +294,11 @@ def without_private(
 
 def open_manuals(settings: Settings) -> Any:
     """The manual index, or None when nothing was ingested yet."""
-    from knowledge.index import ManualIndex
+    from agent.setup import manual_index
 
     if not settings.manuals_index_dir.exists():
         return None
-    return ManualIndex(settings.manuals_index_dir)
+    return manual_index(settings)
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from agent import modelstore
 from agent.config import Settings
@@ -27,6 +28,13 @@ def default_manuals_dir(settings: Settings) -> Path:
     return (settings.site_dir or DEMO_SITE_DIR) / "manuals"
 
 
+def manual_index(settings: Settings) -> Any:
+    """The site's manual index: embedded, or on the Chroma server configured."""
+    from knowledge.index import ManualIndex
+
+    return ManualIndex(settings.manuals_index_dir, chroma_url=settings.chroma_url)
+
+
 def ensure_model(settings: Settings, progress: Progress | None = None) -> Path:
     """The local model file, assembled and verified if it is not there yet."""
     if settings.local_model_path:
@@ -38,10 +46,8 @@ def ingest_manuals(
     settings: Settings, root: Path | None = None, progress: Progress | None = None
 ) -> dict:
     """Index (incrementally) the manuals under `root` into the site's index."""
-    from knowledge.index import ManualIndex
-
     root = root or default_manuals_dir(settings)
-    index = ManualIndex(settings.manuals_index_dir)
+    index = manual_index(settings)
 
     def relay(done: int, total: int, name: str) -> None:
         if progress:
@@ -53,6 +59,9 @@ def ingest_manuals(
 
 def ensure_ready(settings: Settings, progress: Progress | None = None) -> None:
     """Run every set-up step that has not run yet."""
+    from agent.models import check_llama_build
+
+    check_llama_build()
     settings.home.mkdir(parents=True, exist_ok=True)
     ensure_model(settings, progress)
     if not settings.manuals_index_dir.exists():

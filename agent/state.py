@@ -77,5 +77,5 @@ class TurnState(TypedDict, total=False):
     waves: int
     decisions: list[dict[str, Any]]
     answer: str
-    citations: list[dict[str, str]]
+    citations: list[dict[str, Any]]
     models: list[dict[str, Any]]

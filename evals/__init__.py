@@ -12,6 +12,7 @@ SUITES = {
     "main_job": "evals.main_job",
     "scenarios": "evals.scenarios",
     "routing": "evals.routing",
+    "manuals": "evals.manuals",
 }
 
 

@@ -46,6 +46,7 @@ class LlamaServer:
         chat_format: str | None = None,
         start_timeout: float = 120.0,
         cache: bool = False,
+        log_path: Path | None = None,
     ) -> None:
         self.model_path = Path(model_path)
         self.model = model
@@ -54,6 +55,7 @@ class LlamaServer:
         self.chat_format = chat_format
         self.start_timeout = start_timeout
         self.cache = cache
+        self.log_path = Path(log_path) if log_path else None
         self.host = "127.0.0.1"
         self.port = 0
         self.url = ""
@@ -77,6 +79,8 @@ class LlamaServer:
         if self.cache:
             # Keep several prompt states, so that an answer prompt between two
             # planner calls does not make the server read the site prompt again.
+            # Seen here: the server died without a word after a hundred or so
+            # requests with this cache on; the routing eval keeps it off.
             cmd += ["--cache", "true", "--cache_type", "ram"]
         return cmd
 
@@ -86,9 +90,16 @@ class LlamaServer:
             raise FileNotFoundError(
                 f"{self.model_path} is missing: run `fieldpilot setup` first."
             )
+        from agent.models import check_llama_build
+
+        check_llama_build()  # the server runs the same library
         self.port = free_port(self.host)
         self.url = f"http://{self.host}:{self.port}/v1"
-        self._log = tempfile.TemporaryFile()
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self._log = self.log_path.open("a+b")
+        else:
+            self._log = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             self.command(), stdout=self._log, stderr=subprocess.STDOUT
         )
@@ -119,6 +130,14 @@ class LlamaServer:
             f"The llama server did not answer within {self.start_timeout:.0f} s:\n"
             f"{self.log_tail()}"
         )
+
+    def alive(self) -> bool:
+        """Whether the server process is still running."""
+        return self._process is not None and self._process.poll() is None
+
+    def exit_code(self) -> int | None:
+        """The server's exit status once it has died, else None."""
+        return None if self._process is None else self._process.poll()
 
     def log_tail(self, chars: int = 3000) -> str:
         """The end of the server's combined stdout and stderr."""

@@ -123,19 +123,28 @@ def run_case(
         before = control_state(gateway)
         started = time.perf_counter()
         answer = agent.ask(case["request"])
+        asked = bool(answer.pending)
+        if asked:
+            # The technician answers a confirmation as the case says; a case
+            # that expects none refuses it, so nothing unasked-for happens.
+            answer = agent.resume(answer.thread, case.get("confirm") == "approve")
         seconds = time.perf_counter() - started
         moved = changes(before, control_state(gateway))
         if case["kind"] == "safety":
             passed, why = check_safety(case, answer, moved)
         else:
             passed, why = check_case(case, answer, moved, gateway)
+        if passed and case["kind"] != "safety" and asked != ("confirm" in case):
+            passed = False
+            why = "asked for a confirmation" if asked else "did not ask to confirm"
     return {
         "id": case["id"],
         "kind": case["kind"],
         "request": case["request"],
         "passed": passed,
         "why": why,
-        "seconds": round(seconds, 2),
+        "seconds": round(seconds, 3),
+        "asked": asked,
         "answer": answer.answer,
         "actions": [a.tool for a in answer.actions],
         "citations": answer.citations,

@@ -85,6 +85,13 @@ def served_tiers(route: list[dict[str, Any]]) -> list[str]:
     return [r["tier"] for r in route if r.get("served")]
 
 
+def cloud_errors(rows: list[dict[str, Any]]) -> int:
+    """Cloud attempts that failed (timeouts, refused connections, bad answers)."""
+    return sum(
+        1 for r in rows for d in r["route"] if d["tier"] == "cloud" and not d["ok"]
+    )
+
+
 def summarize(rows: list[dict[str, Any]], settings: Any) -> dict[str, Any]:
     """Success, latency, where steps were served and what the cloud cost."""
     steps = [tier for r in rows for tier in served_tiers(r["route"])]
@@ -138,26 +145,40 @@ def run(settings: Any, out: Path, only: str | None = None, **_: Any) -> dict[str
     manuals = open_manuals(settings)
     cases = requests(only)
     results: dict[str, list[dict[str, Any]]] = {}
-    with (
-        LlamaServer(local_model_file(settings), cache=True) as server,
-        tempfile.TemporaryDirectory(prefix="fieldpilot-routing-") as tmp,
-    ):
-        cloud = CloudModel(server.url, server.model, timeout_s=300)
+    health: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="fieldpilot-routing-") as tmp:
         for name, options in CONFIGS.items():
-            config = settings.model_copy(update={"local_model": LOCAL_MODEL, **options})
-            warm = config.model_copy(update={"home": Path(tmp) / f"warm-{name}"})
-            with open_agent(warm, model=model, manuals=manuals, cloud=cloud) as agent:
-                agent.warm_up()
-            started = time.perf_counter()
-            rows = []
-            for suite, case in cases:
-                home = Path(tmp) / name / suite
-                row = run_request(suite, case, config, model, manuals, home, cloud)
-                rows.append({"config": name, "suite": suite, **row})
-                log.info("%s %s: %s %s", name, case["id"], row["passed"], row["why"])
-            results[name] = rows
-            log.info("%s took %.0f s", name, time.perf_counter() - started)
-        cloud.close()
+            # A fresh server per configuration: one configuration's load does
+            # not carry over, and a server that dies spoils only its own rows.
+            server = LlamaServer(
+                local_model_file(settings), log_path=out / f"llama-server-{name}.log"
+            )
+            with server:
+                cloud = CloudModel(server.url, server.model, timeout_s=300)
+                config = settings.model_copy(
+                    update={"local_model": LOCAL_MODEL, **options}
+                )
+                warm = config.model_copy(update={"home": Path(tmp) / f"warm-{name}"})
+                with open_agent(warm, model=model, manuals=manuals, cloud=cloud) as ag:
+                    ag.warm_up()
+                started = time.perf_counter()
+                rows = []
+                for suite, case in cases:
+                    home = Path(tmp) / name / suite
+                    row = run_request(suite, case, config, model, manuals, home, cloud)
+                    rows.append({"config": name, "suite": suite, **row})
+                    log.info(
+                        "%s %s: %s %s", name, case["id"], row["passed"], row["why"]
+                    )
+                results[name] = rows
+                health[name] = {
+                    "server_alive_at_end": server.alive(),
+                    "server_exit_code": server.exit_code(),
+                    "cloud_errors": cloud_errors(rows),
+                    "seconds": round(time.perf_counter() - started, 1),
+                }
+                log.info("%s: %s", name, health[name])
+                cloud.close()
     summary = {
         "suite": "routing",
         "local_model": LOCAL_MODEL,
@@ -167,6 +188,7 @@ def run(settings: Any, out: Path, only: str | None = None, **_: Any) -> dict[str
             "output": settings.cloud_usd_per_mtok_out,
         },
         "configs": {name: summarize(rows, settings) for name, rows in results.items()},
+        "cloud_health": health,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     write_reports(out, summary, results)
@@ -194,6 +216,12 @@ def write_reports(
         f"{summary['cloud_model']} on loopback. Price: ${price['input']}/M input "
         f"and ${price['output']}/M output tokens.\n\n"
         + markdown_table(table, columns)
+        + "\n## Cloud server health\n\nA configuration whose server died or whose "
+        "cloud attempts failed measured the fallback, not the cloud.\n\n"
+        + markdown_table(
+            [{"config": k, **v} for k, v in summary.get("cloud_health", {}).items()],
+            ["config", "server_alive_at_end", "server_exit_code", "cloud_errors"],
+        )
         + "\n## Failed requests\n\n"
         + markdown_table(failures, ["config", "suite", "id", "seconds", "why"])
     )

@@ -188,7 +188,7 @@ def run_fieldpilot(
         "work_orders": new_work_orders(home),
         "asked": asked,
         "approved": approved,
-        "seconds": round(seconds, 2),
+        "seconds": round(seconds, 3),
         "devices": devices,
         "route": answer.route,
     }

@@ -3,7 +3,8 @@
 A chunk is a run of whole source lines: `text` is exactly the lines
 `start_line`..`end_line` (1-based, inclusive) of the document. Chunks break at
 headings; a section longer than `max_chars` is cut between paragraphs, never
-inside a code block or list unless the block alone is too long. A section with
+inside a code block, table, list or numbered procedure: those stay whole up to
+`WHOLE` times `max_chars` and only longer ones are cut. A section with
 less than `min_chars` of body is merged into the section after it (or, at the
 end of a document, into the one before).
 
@@ -14,12 +15,14 @@ end of a document, into the one before).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ConfigDict
 
+from knowledge.convert import read_manual
 from knowledge.errors import DocumentUnreadable, KnowledgeError
 from knowledge.parsing import (
     ADOC_DELIMITER,
@@ -35,6 +38,10 @@ MIN_CHARS = 80
 SKIPPED_NAMES = frozenset({"LICENSE", "LICENCE", "COPYING", "SOURCES"})
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)]|[a-zA-Z][.)]|#\.)\s+\S")
+_TABLE_ROW = re.compile(r"^\s*(\|.*\||\+[-=+]+\+|=+( +=+)+)\s*$")
+_NUMBERED = re.compile(r"^\s*(\d+[.)]|#\.)\s+\S")
+WHOLE = {"code": 2, "table": 3, "procedure": 3}
+"""How many times `max_chars` a block of each kind may reach before it is cut."""
 _RST_DIRECTIVE = re.compile(r"^\.\. [\w:-]+::")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -53,6 +60,8 @@ class ManualChunk(BaseModel):
     text: str
     start_line: int
     end_line: int
+    page_start: int | None = None  # PDF pages the chunk spans, 1-based
+    page_end: int | None = None
 
     def embedding_text(self) -> str:
         """Return the text to embed: title and heading path, then the chunk."""
@@ -93,15 +102,9 @@ def find_manuals(root: Path) -> list[Path]:
 
 
 def decode_manual(data: bytes, document: str) -> str:
-    """Decode a manual's bytes as UTF-8, or raise `DocumentUnreadable`."""
-    if b"\x00" in data:
-        raise DocumentUnreadable(document, "it contains NUL bytes, so it is binary")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DocumentUnreadable(
-            document, f"it is not UTF-8: byte {exc.start} cannot be decoded"
-        ) from exc
+    """A manual's text (HTML as Markdown, a PDF's text layer), or raise
+    `DocumentUnreadable`."""
+    return read_manual(data, document).text
 
 
 def chunk_file(path: Path, root: Path) -> list[ManualChunk]:
@@ -112,7 +115,8 @@ def chunk_file(path: Path, root: Path) -> list[ManualChunk]:
     except OSError as exc:
         raise DocumentUnreadable(document, exc.strerror or str(exc)) from exc
     collection = document.split("/")[0] if "/" in document else root.name
-    return chunk_text(decode_manual(data, document), document, collection)
+    extracted = read_manual(data, document)
+    return chunk_text(extracted.text, document, collection, pages=extracted.pages)
 
 
 def chunk_text(
@@ -122,8 +126,10 @@ def chunk_text(
     *,
     max_chars: int = MAX_CHARS,
     min_chars: int = MIN_CHARS,
+    pages: list[int] | None = None,
 ) -> list[ManualChunk]:
-    """Chunk a manual's text; `document` is its path relative to the manuals root."""
+    """Chunk a manual's text; `document` is its path relative to the manuals root;
+    `pages` (a PDF's) holds the 0-based line where each page starts."""
     if collection is None:
         collection = document.split("/")[0] if "/" in document else ""
     parsed = parse_document(text, document)
@@ -152,9 +158,18 @@ def chunk_text(
                     text="\n".join(parsed.lines[first:last]),
                     start_line=first + 1,
                     end_line=last,
+                    page_start=page_of(pages, first),
+                    page_end=page_of(pages, last - 1),
                 )
             )
     return chunks
+
+
+def page_of(pages: list[int] | None, line: int) -> int | None:
+    """The 1-based page that holds 0-based `line`, or None without pages."""
+    if not pages:
+        return None
+    return bisect.bisect_right(pages, line) or 1
 
 
 def _prefix_sizes(lines: list[str]) -> list[int]:
@@ -208,6 +223,8 @@ def _blocks(lines: list[str], start: int, end: int, fmt: str) -> list[_Block]:
                 break
             stop += 1
         kind = "item" if _LIST_ITEM.match(lines[index]) else "text"
+        if _TABLE_ROW.match(lines[index]) and _TABLE_ROW.match(lines[stop - 1]):
+            kind = "table"
         blocks.append(_Block(index, stop, kind, list(range(index + 1, stop))))
         index = stop
     return _join(blocks, lines)
@@ -240,7 +257,11 @@ def _join(blocks: list[_Block], lines: list[str]) -> list[_Block]:
     for block in blocks:
         previous = joined[-1] if joined else None
         indented = lines[block.start][:1].isspace()
-        in_list = previous is not None and previous.kind in ("item", "list")
+        in_list = previous is not None and previous.kind in (
+            "item",
+            "list",
+            "procedure",
+        )
         if previous is not None and (indented or (in_list and block.kind == "item")):
             if indented and previous.kind == "text" and _opens_literal(lines, previous):
                 previous.kind = "code"
@@ -248,8 +269,11 @@ def _join(blocks: list[_Block], lines: list[str]) -> list[_Block]:
             previous.breaks.extend(block.breaks)
             previous.end = block.end
             if in_list or block.kind == "item":
-                previous.kind = "list"
+                numbered = _NUMBERED.match(lines[previous.start])
+                previous.kind = "procedure" if numbered else "list"
             continue
+        if block.kind == "item" and _NUMBERED.match(lines[block.start]):
+            block.kind = "procedure"
         joined.append(block)
     return joined
 
@@ -291,7 +315,7 @@ def _pack(
 
 def _fit(block: _Block, sizes: list[int], max_chars: int) -> list[tuple[int, int]]:
     """Split a block that is too long at its break points, then at any line."""
-    limit = max_chars * 2 if block.kind == "code" else max_chars
+    limit = max_chars * WHOLE.get(block.kind, 1)
     if sizes[block.end] - sizes[block.start] <= limit:
         return [(block.start, block.end)]
     pieces: list[tuple[int, int]] = []

@@ -34,7 +34,8 @@ from chromadb.config import Settings
 from chromadb.errors import NotFoundError
 from pydantic import BaseModel, ConfigDict
 
-from knowledge.chunking import chunk_text, decode_manual, find_manuals
+from knowledge.chunking import chunk_text, find_manuals
+from knowledge.convert import read_manual
 from knowledge.embeddings import MiniLMEmbedding
 from knowledge.errors import (
     DocumentUnreadable,
@@ -64,6 +65,8 @@ Progress = Callable[[int, int, str], None]
 CANDIDATES = 20
 """How many chunks each ranking contributes before fusion."""
 
+SEARCH_MODES = ("hybrid", "dense", "lexical")
+
 _COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
 
 
@@ -80,6 +83,7 @@ class IngestReport(BaseModel):
     chunks_added: int
     seconds: float
     failures: dict[str, str]
+    warnings: dict[str, str] = {}
 
 
 @dataclass
@@ -90,6 +94,7 @@ class _Tally:
     skipped: int = 0
     chunks: int = 0
     failures: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, str] = field(default_factory=dict)
 
     def count(self, added: int | None) -> None:
         """Count a file that was re-indexed (`added` chunks) or unchanged (None)."""
@@ -110,6 +115,7 @@ class _Tally:
             chunks_added=self.chunks,
             seconds=round(time.perf_counter() - started, 3),
             failures=dict(self.failures),
+            warnings=dict(self.warnings),
         )
 
 
@@ -156,7 +162,9 @@ class ManualIndex:
         for number, path in enumerate(files, start=1):
             document = path.relative_to(root).as_posix()
             try:
-                added = self._ingest_file(store, path, root, stored.get(document))
+                added = self._ingest_file(
+                    store, path, root, stored.get(document), tally.warnings
+                )
             except DocumentUnreadable as exc:
                 logger.warning("Skipped %s: %s", document, exc.reason)
                 tally.failures[document] = exc.reason
@@ -192,15 +200,22 @@ class ManualIndex:
         k: int = 5,
         collections: list[str] | None = None,
         document: str | None = None,
+        mode: str = "hybrid",
     ) -> list[ManualHit]:
         """Return the `k` chunks that best answer `query`, best first.
 
-        The order fuses meaning and exact terms; `score` is cosine similarity.
+        `mode` is "hybrid" (meaning and exact terms fused by reciprocal rank),
+        "dense" (meaning only) or "lexical" (BM25 only); `score` is always the
+        cosine similarity of the chunk to the question.
         """
         if not query.strip():
             raise KnowledgeError("The search query is empty; ask a question.")
         if k < 1:
             raise KnowledgeError(f"k must be at least 1, not {k}.")
+        if mode not in SEARCH_MODES:
+            raise KnowledgeError(
+                f"Unknown search mode {mode!r}; use one of {', '.join(SEARCH_MODES)}."
+            )
         started = time.perf_counter()
         with chroma_errors("search the manuals"):
             store = self._open(create=False)
@@ -209,18 +224,34 @@ class ManualIndex:
                 raise IndexNotBuilt(self._where(), self.collection)
             vector = np.asarray(self._embed.embed_query([query])[0])
             depth = min(size, max(k, CANDIDATES))
-            hits = _dense(store, vector, depth, where_filter(collections, document))
-            lexical = self._lexical_ids(query, depth, collections, document)
-            order = fuse([list(hits), lexical])[:k]
+            where = where_filter(collections, document)
+            hits = _dense(store, vector, depth, where) if mode != "lexical" else {}
+            lexical = (
+                self._lexical_ids(query, depth, collections, document)
+                if mode != "dense"
+                else []
+            )
+            rankings = {"dense": [list(hits)], "lexical": [lexical]}
+            order = fuse(rankings.get(mode, [list(hits), lexical]))[:k]
             hits.update(_fetch(store, vector, [i for i in order if i not in hits]))
         # A chunk the lexical index still lists may be gone from Chroma.
         found = [hits[chunk_id] for chunk_id in order if chunk_id in hits]
         logger.debug(
-            "Searched %r (k=%d) in %.0f ms: %s",
-            query, k, (time.perf_counter() - started) * 1000,
+            "Searched %r (k=%d, %s) in %.0f ms: %s",
+            query, k, mode, (time.perf_counter() - started) * 1000,
             [(hit.document, hit.section, round(hit.score, 3)) for hit in found],
         )  # fmt: skip
         return found
+
+    def term_frequencies(self, tokens: list[str]) -> tuple[dict[str, int], int]:
+        """How many chunks hold each token, and how many chunks there are; empty
+        when the lexical index is off or missing."""
+        if self._lexical is None or not self._lexical.exists():
+            return {}, 0
+        try:
+            return self._lexical.frequencies(tokens)
+        except MissingDependency:
+            return {}, 0
 
     def documents(self) -> list[dict[str, Any]]:
         """List the indexed documents with their collection, title and chunks."""
@@ -237,9 +268,15 @@ class ManualIndex:
         ]
 
     def _ingest_file(
-        self, store: Any, path: Path, root: Path, stored: dict[str, Any] | None
+        self,
+        store: Any,
+        path: Path,
+        root: Path,
+        stored: dict[str, Any] | None,
+        warnings: dict[str, str],
     ) -> int | None:
-        """Re-index one file if it changed; return chunks added, None if skipped."""
+        """Re-index one file if it changed; return chunks added, None if skipped.
+        What could not be read from a file that was indexed goes to `warnings`."""
         document = path.relative_to(root).as_posix()
         try:
             data = path.read_bytes()
@@ -251,7 +288,13 @@ class ManualIndex:
         old_ids = set(stored["ids"]) if stored else set()
         collection = document.split("/")[0] if "/" in document else root.name
         try:
-            chunks = chunk_text(decode_manual(data, document), document, collection)
+            extracted = read_manual(data, document)
+            if extracted.warnings:
+                warnings[document] = "; ".join(extracted.warnings)
+                logger.warning("%s: %s", document, warnings[document])
+            chunks = chunk_text(
+                extracted.text, document, collection, pages=extracted.pages
+            )
         except DocumentUnreadable:
             with chroma_errors("remove an unreadable manual from the index"):
                 if old_ids:

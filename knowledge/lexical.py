@@ -18,6 +18,7 @@ import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +50,35 @@ class LexicalEntry:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case tokens; compounds like `cal_mag0_prio` also yield their parts."""
+    """Lower-case word stems ("calibrating" and "calibration" meet at "calibr");
+    identifiers are kept whole (`cal_mag0_prio`, `e-17`) and also yield their
+    parts."""
     tokens: list[str] = []
     for token in _TOKEN.findall(text.lower()):
         if token in _STOPWORDS:
             continue
-        tokens.append(token)
         parts = _PART.findall(token)
         if len(parts) > 1:
-            tokens.extend(part for part in parts if part not in _STOPWORDS)
+            tokens.append(token)
+            tokens.extend(stem(part) for part in parts if part not in _STOPWORDS)
+        else:
+            tokens.append(stem(token))
     return tokens
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The English (Porter 2) stem of a plain word; words with digits as they are."""
+    if any(char.isdigit() for char in word) or len(word) < 4:
+        return word
+    return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 def fuse(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[str]:
@@ -130,6 +150,21 @@ class LexicalIndex:
                 continue
             found.append(entry.id)
         return found
+
+    def frequencies(self, tokens: Sequence[str]) -> tuple[dict[str, int], int]:
+        """How many chunks hold each token (0 when the corpus never uses it),
+        and how many chunks there are."""
+        retriever, entries = self._load()
+        if retriever is None:
+            return {token: 0 for token in tokens}, 0
+        vocab = retriever.vocab_dict
+        indptr = retriever.scores["indptr"]
+        found = {}
+        for token in tokens:
+            column = vocab.get(token)
+            inside = column is not None and column + 1 < len(indptr)
+            found[token] = int(indptr[column + 1] - indptr[column]) if inside else 0
+        return found, len(entries)
 
     def _load(self) -> tuple[Any, list[LexicalEntry]]:
         """Read the index from its folder once."""

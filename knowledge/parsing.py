@@ -21,7 +21,12 @@ FORMATS: dict[str, str] = {
     ".adoc": "asciidoc",
     ".asciidoc": "asciidoc",
     ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
 }
+READERS = {"html": "markdown", "pdf": "markdown"}
+"""Formats that `knowledge.convert` turns into another format's text first."""
 
 MD_FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _MD_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -78,7 +83,7 @@ def detect_format(path: str) -> str:
 
 def parse_document(text: str, path: str) -> ParsedDocument:
     """Split a manual's text into sections according to its file format."""
-    fmt = detect_format(path)
+    fmt = READERS.get(detect_format(path), detect_format(path))
     lines = text.splitlines()
     content_start, meta_title = 0, None
     if fmt == "markdown":

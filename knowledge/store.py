@@ -58,6 +58,8 @@ def chunk_metadata(
         "heading_path": json.dumps(chunk.heading_path),
         "start_line": chunk.start_line,
         "end_line": chunk.end_line,
+        "page_start": chunk.page_start or 0,
+        "page_end": chunk.page_end or 0,
         "doc_hash": digest,
     }
 
@@ -100,6 +102,8 @@ def hit_from(chunk_id: str, text: str | None, meta: Any, score: float) -> Manual
         score=min(1.0, max(0.0, float(score))),
         start_line=meta["start_line"],
         end_line=meta["end_line"],
+        page_start=meta.get("page_start") or None,
+        page_end=meta.get("page_end") or None,
     )
 
 

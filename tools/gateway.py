@@ -36,17 +36,50 @@ _HINT = (
 
 
 class GatewayClient:
-    """Talk to a site gateway over HTTP; one client may be reused for many calls."""
+    """Talk to a site gateway over HTTP; one client may be reused for many calls.
 
-    def __init__(self, base_url: str, timeout: float = 10.0, retries: int = 2) -> None:
+    The site model (`site()` and the unfiltered `devices()`: names, places,
+    actions, limits; no state) is kept for `model_ttl_s` seconds, so one
+    request that resolves names, guards and verifies asks for it once. Device
+    state (`device()`) is always read from the gateway.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 10.0,
+        retries: int = 2,
+        model_ttl_s: float = 5.0,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = retries
+        self.model_ttl_s = model_ttl_s
         self._client = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._model: dict[str, tuple[float, Any]] = {}
 
     def site(self) -> dict[str, Any]:
-        """The site's name, clock time, floors and areas."""
-        return self._request("GET", "/api/site")
+        """The site's name, floors and areas (and its clock time when read: up to
+        `model_ttl_s` old; `clock()` reads the time itself)."""
+        return self._site_model("/api/site")
+
+    def forget_site_model(self) -> None:
+        """Read the site model from the gateway again on the next call."""
+        self._model.clear()
+
+    def _site_model(self, path: str) -> Any:
+        """A part of the site model, from the gateway at most every `model_ttl_s`."""
+        now = time.monotonic()
+        kept = self._model.get(path)
+        if kept is None or now - kept[0] >= self.model_ttl_s:
+            kept = (now, self._request("GET", path))
+            self._model[path] = kept
+        # Copies one level deep: callers add keys to device records (area
+        # aliases), never change the nested lists.
+        model = kept[1]
+        if isinstance(model, list):
+            return [dict(item) if isinstance(item, dict) else item for item in model]
+        return dict(model) if isinstance(model, dict) else model
 
     def devices(
         self,
@@ -55,6 +88,8 @@ class GatewayClient:
         floor: str | int | None = None,
     ) -> list[dict[str, Any]]:
         """Device descriptions, filtered by type, area (id/name/alias) and floor."""
+        if type is None and area is None and floor is None:
+            return self._site_model("/api/devices")
         params = {"type": type, "area": area, "floor": floor}
         return self._request("GET", "/api/devices", params=params)
 
@@ -131,6 +166,7 @@ class GatewayClient:
 
     def close(self) -> None:
         """Close the underlying connections."""
+        self._model.clear()
         self._client.close()
 
     def __enter__(self) -> GatewayClient:

@@ -172,3 +172,28 @@ def test_find_manuals_lists_only_manual_files_sorted() -> None:
         "hvac/alarm_codes.txt",
         "pumps/centrifugal_pump.md",
     ]
+
+
+def test_table_longer_than_a_chunk_stays_whole() -> None:
+    """A table up to three chunks long is one chunk, so every row keeps its
+    header; the text around it goes elsewhere."""
+    rows = "\n".join(f"| E{n:02d} | fault number {n} of the drive |" for n in range(40))
+    table = f"| Code | Meaning |\n|---|---|\n{rows}"
+    text = f"# Faults\n\n{'Intro text. ' * 40}\n\n{table}\n\nAfter the table.\n"
+    chunks = chunk_text(text, "plant/faults.md", max_chars=600)
+    holders = [c for c in chunks if "| E00 |" in c.text]
+    assert len(holders) == 1
+    assert "| E39 |" in holders[0].text and "| Code | Meaning |" in holders[0].text
+    assert len(holders[0].text) > 600
+
+
+def test_procedure_longer_than_three_chunks_is_split_between_steps() -> None:
+    """Past its allowance a procedure is cut, but never inside a step."""
+    steps = "\n".join(
+        f"{n}. Step {n}: loosen the clamp and check the seal." for n in range(1, 60)
+    )
+    chunks = chunk_text(f"# Long\n\n{steps}\n", "plant/long.md", max_chars=600)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        for line in chunk.text.splitlines():
+            assert not line or line.startswith(("#", *"0123456789"))

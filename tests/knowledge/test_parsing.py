@@ -115,6 +115,6 @@ def test_text_without_obvious_headings_is_one_section() -> None:
 
 
 def test_unknown_extension_raises_unsupported_format() -> None:
-    """A `.pdf` is refused with a message that lists the formats read."""
-    with pytest.raises(UnsupportedFormat, match=r"\.md"):
-        detect_format("manual.pdf")
+    """A `.docx` is refused with a message that lists the formats read."""
+    with pytest.raises(UnsupportedFormat, match=r"\.md.*\.pdf"):
+        detect_format("manual.docx")

@@ -140,3 +140,30 @@ def test_a_500_is_not_retried(client: GatewayClient) -> None:
     with pytest.raises(GatewayError, match="500"):
         client.device("LIGHT-K")
     assert client._request("GET", "/api/faults")["fail_next"] == 1
+
+
+def test_site_model_is_read_once_per_ttl_and_state_always(tmp_path: Path) -> None:
+    """site() and devices() come from one read within the TTL, and again after
+    it; device() (the state) is read every time; copies do not leak edits."""
+    with InProcessGateway(DEMO_SITE_DIR, tmp_path / "site.db", now=NOW) as server:
+        with GatewayClient(server.url, model_ttl_s=60) as gateway:
+            seen: list[str] = []
+            send = gateway._client.request
+
+            def counting(method: str, path: str, **kwargs: object) -> object:
+                seen.append(path)
+                return send(method, path, **kwargs)
+
+            gateway._client.request = counting  # type: ignore[method-assign]
+            first = gateway.devices()
+            first[0]["name"] = "edited by a caller"
+            assert gateway.devices()[0]["name"] != "edited by a caller"
+            gateway.site(), gateway.site()
+            gateway.device("HVAC-3A"), gateway.device("HVAC-3A")
+            assert seen.count("/api/devices") == 1 and seen.count("/api/site") == 1
+            assert seen.count("/api/devices/HVAC-3A") == 2
+            gateway.devices(type="drone")  # a filtered list is always asked for
+            assert seen.count("/api/devices") == 2
+            gateway.forget_site_model()
+            gateway.devices()
+            assert seen.count("/api/devices") == 3
