@@ -24,13 +24,12 @@ from langgraph.types import interrupt
 
 from agent.context import AgentContext
 from agent.policy import (
-    allows_group,
     critical_reasons,
     ground_arguments,
     ground_to_site,
-    out_of_scope,
     refusal_reason,
     risk_of,
+    scope_refusal,
     unknown_references,
 )
 from agent.state import TaskStatus, TurnState
@@ -166,27 +165,6 @@ def checked_step(
             exc
         ).rstrip(".")
     return {**step, "reason": reason} if reason else step
-
-
-def scope_refusal(
-    step: dict, request: str, found: list[str], devices: list, areas: list
-) -> str | None:
-    """Why an action must not run: it reaches devices nobody asked to change."""
-    target = step["arguments"].get("target")
-    if isinstance(target, dict) and not any(target.values()):
-        return "it names no device, room, type or floor"
-    outside = out_of_scope(request, found, devices, areas)
-    if outside:
-        return (
-            f"it would also change {', '.join(outside)}, which the request does "
-            "not name"
-        )
-    if len(found) > 1 and not allows_group(request):
-        return (
-            f"it would change {len(found)} devices ({', '.join(found)}); name one "
-            "device, or say 'all' to change every one"
-        )
-    return None
 
 
 def critical_for(

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from agent.cli_inspect import register as register_inspect
 from agent.cli_manuals import manuals_app, summary
 from agent.config import Settings
 from agent.errors import FieldpilotError
@@ -26,6 +27,7 @@ app = typer.Typer(
 site_app = typer.Typer(help="Run or inspect the site gateway.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
 app.add_typer(manuals_app, name="manuals")
+register_inspect(app)
 console = Console(stderr=True)
 
 DEMO_SESSION = [
@@ -268,11 +270,26 @@ def run_eval(
     baseline: Annotated[
         bool, typer.Option("--baseline/--no-baseline", help="Also run the baseline.")
     ] = True,
+    answers: Annotated[
+        bool, typer.Option("--answers/--no-answers", help="manuals: write answers.")
+    ] = True,
+    scale: Annotated[
+        bool, typer.Option("--scale/--no-scale", help="manuals: the scale runs.")
+    ] = True,
 ) -> None:
     """Run an evaluation suite; writes JSON, Markdown and PNG under --out."""
     from evals import run_suite
 
-    summary = run_suite(suite, Settings(), out, runs=runs, only=only, baseline=baseline)
+    summary = run_suite(
+        suite,
+        Settings(),
+        out,
+        runs=runs,
+        only=only,
+        baseline=baseline,
+        answers=answers,
+        scale=scale,
+    )
     typer.echo(json.dumps(summary, indent=2))
 
 

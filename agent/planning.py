@@ -12,22 +12,31 @@ import copy
 import logging
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, ValidationError
 
+from agent.acting import is_question
 from agent.breakdown import break_down as split_request
 from agent.breakdown import evaluate, resolve_references
 from agent.context import AgentContext, ask_model, planner_messages, planner_privacy
 from agent.errors import ModelError
 from agent.memory import device_ids
 from agent.models import Completion
+from agent.policy import (
+    ground_arguments,
+    ground_to_site,
+    out_of_scope,
+    risk_of,
+    scope_refusal,
+)
 from agent.prompts import TOOLS_FOR_INTENT, intent_schema, plan_schema
 from agent.router import Step, Validator, fast_decision
 from agent.state import Intent, TaskStatus, TurnState
 from tools.errors import ToolError
-from tools.registry import SPECS
+from tools.registry import SPECS, Risk
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +155,8 @@ def recognize_intent(state: TurnState, runtime: Runtime[AgentContext]) -> dict:
     messages = planner_messages(state.get("history", []), text, ctx.system_prompt)
     private = planner_privacy(ctx, state["request"], state.get("history", []))
     step = Step("intent", len(tasks), private=private)
-    out, records, error = ask_model(ctx, messages, intent_schema(), step, valid_intent)
+    check = intent_validator(tasks[0]["text"])
+    out, records, error = ask_model(ctx, messages, intent_schema(), step, check)
     return {"intent": read_intent(out).value, "models": records, "answer": error or ""}
 
 
@@ -159,8 +169,27 @@ def valid_intent(completion: Completion) -> str | None:
     return None
 
 
-def plan_validator(intent: Intent) -> Validator:
-    """A check that a plan's calls use the intent's tools with valid arguments."""
+def intent_validator(text: str) -> Validator:
+    """`valid_intent`, and for a task worded as a question, not "command": a
+    question never changes devices, so that reading is a wrong one."""
+    question = is_question(text)
+
+    def check(completion: Completion) -> str | None:
+        problem = valid_intent(completion)
+        if problem is None and question:
+            if completion.json()["intent"] == Intent.COMMAND.value:
+                return "a question read as a command"
+        return problem
+
+    return check
+
+
+def plan_validator(
+    intent: Intent, in_scope: Callable[[list[dict]], str | None] | None = None
+) -> Validator:
+    """A check that a plan's calls use the intent's tools with valid arguments
+    and, with `in_scope`, that the guard would not refuse them for reaching
+    devices the task does not name (a wrong plan the cloud may get right)."""
     allowed = TOOLS_FOR_INTENT.get(intent, tuple(SPECS))
 
     def check(completion: Completion) -> str | None:
@@ -177,9 +206,38 @@ def plan_validator(intent: Intent) -> Validator:
                 SPECS[call["tool"]].args.model_validate(call["args"])
             except ValidationError as exc:
                 return f"bad arguments for {call['tool']}: {exc.errors()[0]['msg']}"
-        return None
+        return in_scope(calls) if in_scope else None
 
     return check
+
+
+def scope_problem(calls: list[dict], task: dict, ctx: AgentContext) -> str | None:
+    """Why one of a plan's calls reaches beyond the devices, rooms or floor the
+    task names (for actions: why the guard would refuse it, see
+    `policy.scope_refusal`), or None; a gateway failure here is left to the
+    guard."""
+    text = task["text"]
+    try:
+        devices = ctx.toolbox.gateway.devices()
+        areas = ctx.toolbox.gateway.site().get("areas", [])
+        for call in calls:
+            arguments = ground_arguments(call["args"], text)
+            arguments = ground_to_site(arguments, text, devices, areas)
+            found = ctx.toolbox.targets(call["tool"], arguments, strict=True)
+            if risk_of(call["tool"]) is Risk.READ:
+                # The guard lets any read through, but one about other rooms or
+                # floors than asked answers the wrong question all the same.
+                outside = out_of_scope(text, found, devices, areas)
+                reason = f"would read {', '.join(outside)}" if outside else None
+            else:
+                step = {"arguments": arguments}
+                reason = scope_refusal(step, text, found, devices, areas)
+            if reason:
+                return f"{call['tool']} {reason}"
+    except ToolError:
+        return None
+    return None
+    return None
 
 
 def break_down(state: TurnState) -> dict:
@@ -271,17 +329,15 @@ def plan_task(
     private = planner_privacy(ctx, state["request"], state.get("history", []))
     if not task["intent"]:
         step = Step("intent", count, private=private)
-        out, records, error = ask_model(
-            ctx, messages, intent_schema(), step, valid_intent
-        )
+        check = intent_validator(task["text"])
+        out, records, error = ask_model(ctx, messages, intent_schema(), step, check)
         if error:
             return None, records, error
         task["intent"] = read_intent(out).value
     intent = Intent(task["intent"])
     step = Step("plan", count, private=private)
-    out, more, error = ask_model(
-        ctx, messages, plan_schema(intent), step, plan_validator(intent)
-    )
+    validator = plan_validator(intent, lambda calls: scope_problem(calls, task, ctx))
+    out, more, error = ask_model(ctx, messages, plan_schema(intent), step, validator)
     records += more
     calls = read_calls(out) if out is not None else None
     if calls is None:

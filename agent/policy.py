@@ -299,3 +299,24 @@ def said_area(area: Any, request: str, areas: list[dict], named: bool = True) ->
             if any(mentions(text, n) for n in names):
                 return True
     return False
+
+
+def scope_refusal(
+    step: dict, request: str, found: list[str], devices: list, areas: list
+) -> str | None:
+    """Why an action must not run: it reaches devices nobody asked to change."""
+    target = step["arguments"].get("target")
+    if isinstance(target, dict) and not any(target.values()):
+        return "it names no device, room, type or floor"
+    outside = out_of_scope(request, found, devices, areas)
+    if outside:
+        return (
+            f"it would also change {', '.join(outside)}, which the request does "
+            "not name"
+        )
+    if len(found) > 1 and not allows_group(request):
+        return (
+            f"it would change {len(found)} devices ({', '.join(found)}); name one "
+            "device, or say 'all' to change every one"
+        )
+    return None

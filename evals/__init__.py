@@ -13,6 +13,7 @@ SUITES = {
     "scenarios": "evals.scenarios",
     "routing": "evals.routing",
     "manuals": "evals.manuals",
+    "inspection": "evals.inspection",
 }
 
 

@@ -65,7 +65,8 @@ def run_request(
         from evals.main_job import run_case
 
         row = run_case(case, settings, model, manuals, home, cloud)
-        return {k: row[k] for k in ("id", "passed", "why", "seconds", "route")}
+        keep = ("id", "passed", "why", "seconds", "route", "answer", "actions")
+        return {k: row[k] for k in keep}
 
     from evals.scenarios import judge, run_fieldpilot
 
@@ -77,6 +78,8 @@ def run_request(
         "why": "; ".join(problems),
         "seconds": run["seconds"],
         "route": run["route"],
+        "answer": run["answer"],
+        "actions": run["tools"],
     }
 
 
@@ -88,7 +91,7 @@ def served_tiers(route: list[dict[str, Any]]) -> list[str]:
 def cloud_errors(rows: list[dict[str, Any]]) -> int:
     """Cloud attempts that failed (timeouts, refused connections, bad answers)."""
     return sum(
-        1 for r in rows for d in r["route"] if d["tier"] == "cloud" and not d["ok"]
+        1 for r in rows for d in r["route"] if d.get("tier") == "cloud" and not d["ok"]
     )
 
 
@@ -97,7 +100,7 @@ def summarize(rows: list[dict[str, Any]], settings: Any) -> dict[str, Any]:
     steps = [tier for r in rows for tier in served_tiers(r["route"])]
     counts = {tier: steps.count(tier) for tier in TIERS}
     total = max(len(steps), 1)
-    cloud = [d for r in rows for d in r["route"] if d["tier"] == "cloud"]
+    cloud = [d for r in rows for d in r["route"] if d.get("tier") == "cloud"]
     prompt = sum(d.get("prompt_tokens", 0) for d in cloud)
     completion = sum(d.get("completion_tokens", 0) for d in cloud)
     fast_rows = [r for r in rows if served_tiers(r["route"]) == ["fast"]]
@@ -171,6 +174,8 @@ def run(settings: Any, out: Path, only: str | None = None, **_: Any) -> dict[str
                         "%s %s: %s %s", name, case["id"], row["passed"], row["why"]
                     )
                 results[name] = rows
+                # Kept as each configuration ends, so a later failure loses none.
+                write_json(out / f"routing-rows-{name}.json", rows)
                 health[name] = {
                     "server_alive_at_end": server.alive(),
                     "server_exit_code": server.exit_code(),

@@ -323,6 +323,7 @@ def run(
     runs: int = 3,
     only: str | None = None,
     baseline: bool = True,
+    **_: Any,
 ) -> dict[str, Any]:
     """Run the suite; write scenarios.json, scenarios.md and scenarios.png."""
     from agent.setup import ensure_ready

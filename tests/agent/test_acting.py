@@ -266,8 +266,11 @@ def test_a_valve_that_would_end_fully_open_needs_a_person(
 def test_a_gateway_failing_while_guard_checks_refuses_the_action(
     toolbox: object, gateway: object
 ) -> None:
-    class FailsAfterTwoCalls:
-        """The real client, failing from the third call of the turn on."""
+    class FailsAfterSixCalls:
+        """The real client, failing from the seventh call of the turn on: the
+        planner's scope check and then the guard each read the devices and the
+        site (the target's look-up reads both), then the guard's own look-up of
+        the target fails."""
 
         def __init__(self, real: object) -> None:
             self.real, self.calls = real, 0
@@ -279,13 +282,13 @@ def test_a_gateway_failing_while_guard_checks_refuses_the_action(
 
             def call(*args: object, **kwargs: object) -> object:
                 self.calls += 1
-                if self.calls > 2:
+                if self.calls > 6:
                     raise GatewayError("The site gateway failed (500).")
                 return method(*args, **kwargs)
 
             return call
 
-    toolbox.gateway = FailsAfterTwoCalls(gateway)
+    toolbox.gateway = FailsAfterSixCalls(gateway)
     answer = agent_with(planner(switch_plan("P-1", False)), toolbox).ask(
         "stop pump P-1"
     )

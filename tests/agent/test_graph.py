@@ -343,3 +343,51 @@ def test_dead_gateway_gets_an_answer_not_a_crash(tmp_path: Path) -> None:
         plan = command(switch_off(device="LIGHT-3A"))
         answer = agent_with(planner(plan), Toolbox(dead)).ask("turn off 3A lights")
     assert "cannot be reached" in answer.answer
+
+
+def test_a_local_plan_the_guard_would_refuse_is_escalated_to_the_cloud(
+    toolbox: object, gateway: object
+) -> None:
+    """A plan that reaches devices the task does not name fails validation, so
+    a routed agent asks the cloud, whose right plan runs."""
+    from agent.router import Router
+
+    local = planner(command(switch_off(type="light")))
+    cloud = ScriptedModel(command(switch_off(area="MR-2B", type="light")), name="big")
+    context = AgentContext(
+        model=local,
+        toolbox=toolbox,
+        system_prompt="plan",
+        router=Router(local=local, cloud=cloud),
+    )
+    answer = Agent(context, InMemorySaver()).ask(
+        "turn off the lights in meeting room 2B"
+    )
+    assert not on(gateway, "LIGHT-2B") and on(gateway, "LIGHT-3A")
+    plan = [r for r in answer.route if r["purpose"] == "plan"]
+    assert [r["tier"] for r in plan] == ["local", "cloud"]
+    assert "does not name" in plan[1]["reason"] and plan[1]["served"]
+
+
+def test_a_question_the_local_model_reads_as_a_command_goes_to_the_cloud(
+    toolbox: object, gateway: object
+) -> None:
+    from agent.router import Router
+
+    read = {"tool": "read_state", "args": {"target": target(device="LIGHT-301")}}
+    local = ScriptedModel(
+        {"intent": "command"}, {"intent": "device_question", "calls": [read]}
+    )
+    cloud = ScriptedModel({"intent": "device_question"}, name="big")
+    context = AgentContext(
+        model=local,
+        toolbox=toolbox,
+        system_prompt="plan",
+        router=Router(local=local, cloud=cloud),
+    )
+    answer = Agent(context, InMemorySaver()).ask("is the light in office 301 on?")
+    intent = [r for r in answer.route if r["purpose"] == "intent"]
+    assert [r["tier"] for r in intent] == ["local", "cloud"]
+    assert "question read as a command" in intent[1]["reason"]
+    assert answer.intent == "device_question"
+    assert "LIGHT-301" in answer.answer and answer.actions[0].tool == "read_state"
