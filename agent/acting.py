@@ -255,15 +255,35 @@ QUESTION = re.compile(
 )
 
 
-POLITE = re.compile(r"^\s*(?:(?:can|could|would|will)\s+you|please)\b", re.I)
+POLITE = re.compile(
+    r"^\s*(?:(?:hey|hi|ok|okay|so|well|um)\b[\s,!]*)?"
+    r"(?:(?:(?:can|could|would|will)\s+(?:you|we)|please|kindly|"
+    r"is\s+it\s+possible\s+to|when\s+you\s+get\s+a\s+chance)\b[\s,]*)+",
+    re.I,
+)
+ACTION = re.compile(
+    r"^\s*(?:please\s+)?(?:turn|switch|set|lower|raise|increase|decrease|reduce|"
+    r"dim|brighten|open|close|shut|stop|start|restart|reset|change|adjust|put|"
+    r"make|bump|drop|run|enable|disable|power)\b",
+    re.I,
+)
+ASKING = re.compile(
+    r"^\s*(?:check|tell|show|see|find|let\s+me\s+know|look|confirm|say)\b", re.I
+)
 
 
 def is_question(text: str) -> bool:
-    """True for a task worded as a question ("is the 3A light on?"), not for a
-    polite command ("could you turn off the lights?")."""
-    if POLITE.match(text):
+    """True for a task worded as a question or a request to look ("is the 3A
+    light on?", "could you check whether the lobby lights are on?", "check
+    P-2's vibration"), not for a command, however polite ("could you turn off
+    the lights?", "turn off the lobby lights please?")."""
+    polite = POLITE.match(text)
+    rest = text[polite.end() :] if polite else text
+    if ACTION.match(rest):
         return False
-    return bool(QUESTION.match(text)) or text.rstrip().endswith("?")
+    if ASKING.match(rest) or QUESTION.match(rest):
+        return True
+    return not polite and rest.rstrip().endswith("?")
 
 
 def signature(step: dict) -> str:

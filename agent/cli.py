@@ -334,6 +334,8 @@ def site_state(device: Annotated[str | None, typer.Argument()] = None) -> None:
 
 def main() -> None:
     """Entry point: one-line errors and a non-zero exit code."""
+    from pydantic import ValidationError
+
     from knowledge.errors import KnowledgeError
     from tools.errors import ToolError
 
@@ -341,4 +343,12 @@ def main() -> None:
         app()
     except (FieldpilotError, ToolError, KnowledgeError) as exc:
         console.print(f"[red]error:[/red] {exc}")
+        raise SystemExit(1) from None
+    except ValidationError as exc:
+        # A setting (FIELDPILOT_*) or an option that fails its schema.
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        console.print(f"[red]error:[/red] {exc.title}: {problems}")
         raise SystemExit(1) from None

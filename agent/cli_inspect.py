@@ -7,6 +7,7 @@ prints its findings, or with --json the tool's data as one JSON object.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,8 @@ def parse_numbers(text: str, count: int, option: str, example: str) -> list[floa
     try:
         numbers = [float(p) for p in parts]
     except ValueError:
+        numbers = []
+    if not all(math.isfinite(n) for n in numbers):
         numbers = []
     if len(numbers) != count:
         raise FieldpilotError(
@@ -54,6 +57,17 @@ def inspect_command(
     """Segment, measure and describe IMAGE; write an overlay PNG."""
     from tools.vision.inspection import InspectImageArgs, inspect_image
 
+    if px_per_mm is not None and not (math.isfinite(px_per_mm) and px_per_mm > 1e-6):
+        raise FieldpilotError(
+            f"--px-per-mm {px_per_mm} is not a scale; give pixels per millimetre, "
+            "e.g. 10."
+        )
+    overlay = out or image.with_name(f"{image.stem}.overlay.png")
+    if overlay.is_dir() or overlay.resolve() == image.resolve():
+        raise FieldpilotError(
+            f"--out {overlay} would overwrite a folder or the picture itself; "
+            "name a new PNG file."
+        )
     points = [tuple(parse_numbers(p, 2, "--point", "120,80")) for p in point or []]
     args = InspectImageArgs(
         image=str(image),
@@ -63,7 +77,7 @@ def inspect_command(
         width_threshold_mm=threshold_in(question),
         question=question,
         nameplate=nameplate,
-        overlay=str(out or image.with_name(f"{image.stem}.overlay.png")),
+        overlay=str(overlay),
     )
     result = inspect_image(args, gateway=_SiteDevices() if nameplate else None)
     if not result.ok:

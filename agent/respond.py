@@ -194,6 +194,7 @@ def answer_from_manuals(
             {
                 "purpose": "answer check",
                 "ok": False,
+                "problem": checked.problem,
                 "unsupported_numbers": checked.unsupported_numbers,
                 "unsupported_sentences": checked.unsupported_sentences,
             }

@@ -54,7 +54,8 @@ def faithfulness(
                     "how": how,
                     "faithful": bool(cited) and delivered.supported,
                     "cites_relevant": any(relevant(h, case) for h in hits),
-                    "unsupported": (checked[0]["unsupported_numbers"]
+                    "unsupported": ([checked[0]["problem"]]
+                                    + checked[0]["unsupported_numbers"]
                                     + checked[0]["unsupported_sentences"])
                     if checked else [],
                     "answer": text,

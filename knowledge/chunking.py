@@ -89,15 +89,19 @@ def is_manual(path: PurePosixPath | Path) -> bool:
 
 
 def find_manuals(root: Path) -> list[Path]:
-    """List the manual files below `root`, sorted, skipping licences."""
+    """List the manual files below `root`, sorted, skipping licences and links
+    that lead outside `root` (a link to /etc/passwd is no manual)."""
     if not root.is_dir():
         raise KnowledgeError(
             f"{root} is not a folder; pass the folder that holds the manuals."
         )
+    inside = root.resolve()
     return sorted(
         path
         for path in root.rglob("*")
-        if path.is_file() and is_manual(path.relative_to(root))
+        if path.is_file()
+        and is_manual(path.relative_to(root))
+        and path.resolve().is_relative_to(inside)
     )
 
 

@@ -48,11 +48,26 @@ def read_manual(data: bytes, document: str) -> Extracted:
     bytes are not what the extension says."""
     suffix = PurePosixPath(document).suffix.lower()
     if suffix == ".pdf":
-        return pdf_text(data, document)
+        return _parsed(pdf_text, data, document)
     text = decode_text(data, document)
     if suffix in (".html", ".htm"):
-        return Extracted(html_to_markdown(text))
+        return Extracted(_parsed(lambda t, _: html_to_markdown(t), text, document))
     return Extracted(text)
+
+
+def _parsed(parse: Any, data: Any, document: str) -> Any:
+    """Run a third-party parser; anything it raises on a malformed file becomes
+    `DocumentUnreadable`, so one bad file never stops an ingest."""
+    try:
+        return parse(data, document)
+    except DocumentUnreadable:
+        raise
+    except RecursionError as exc:
+        raise DocumentUnreadable(document, "it is nested too deeply to read") from exc
+    except Exception as exc:  # noqa: BLE001 - pypdf and bs4 raise many kinds
+        raise DocumentUnreadable(
+            document, f"it could not be parsed ({type(exc).__name__}: {exc})"
+        ) from exc
 
 
 def decode_text(data: bytes, document: str) -> str:
@@ -165,14 +180,25 @@ def pdf_text(data: bytes, document: str) -> Extracted:
 
     try:
         reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise DocumentUnreadable(
+                document, "it is encrypted; index an unencrypted copy"
+            )
         pages = [_page_lines(page) for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise DocumentUnreadable(document, f"it is not a readable PDF ({exc})") from exc
+    if not pages:
+        raise DocumentUnreadable(document, "it has no pages")
     warnings: list[str] = []
     for number, lines in enumerate(pages, start=1):
         if lines:
             continue
-        text = _ocr_page(reader.pages[number - 1])
+        try:
+            text = _ocr_page(reader.pages[number - 1])
+        except Exception as exc:  # noqa: BLE001 - a broken image is one page lost
+            warnings.append(f"page {number} has no text layer and its image "
+                            f"could not be read ({type(exc).__name__})")  # fmt: skip
+            continue
         if text is None:
             warnings.append(
                 f"page {number} has no text layer (a scan?); install "

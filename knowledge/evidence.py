@@ -28,8 +28,6 @@ the question is worded."""
 MIN_EVIDENCE = 0.7
 """Below SURE_SCORE, cosine plus rare-term coverage must reach this."""
 
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)?(?![\w])")
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -83,23 +81,43 @@ class Support:
     supported: bool
     unsupported_numbers: list[str]
     unsupported_sentences: list[str]
+    problem: str = ""
+
+
+_CITATION = re.compile(r"\[(\d+)\]")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _numbers(text: str) -> list[str]:
+    """Every number in `text`, glued to a unit or not ("90s", "9000h", "2.5")."""
+    return [n.replace(",", ".") for n in _DIGITS.findall(text)]
 
 
 def support(answer: str, passages: list[str], min_overlap: float = 0.6) -> Support:
-    """Check that an answer's numbers and sentences come from `passages`."""
-    source = " ".join(passages)
-    source_numbers = {n.replace(",", ".") for n in _NUMBER.findall(source)}
+    """Check an answer against the numbered excerpts `passages` it was written
+    from: it must say something, cite only excerpts that exist, and every number
+    and every sentence of two or more content words must come from the excerpts
+    it cites (all of them when it cites none)."""
+    cited = [int(n) for n in _CITATION.findall(answer)]
+    wrong = sorted({n for n in cited if not 1 <= n <= len(passages)})
+    body = _CITATION.sub(
+        lambda m: " " if 1 <= int(m.group(1)) <= len(passages) else m.group(0),
+        answer,
+    )
+    if not tokenize(body):
+        return Support(False, [], [], "the answer says nothing")
+    if wrong:
+        listed = ", ".join(f"[{n}]" for n in wrong)
+        return Support(False, [], [], f"it cites {listed}, which is not an excerpt")
+    chosen = [passages[n - 1] for n in sorted(set(cited))] or passages
+    source = " ".join(chosen)
+    known = set(_numbers(source))
+    numbers = [n for n in _numbers(body) if n not in known]
     source_words = set(tokenize(source))
-    citation = re.compile(r"\[\d+\]")
-    numbers = [
-        n
-        for n in _NUMBER.findall(citation.sub(" ", answer))
-        if n.replace(",", ".") not in source_numbers
-    ]
     sentences = []
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", citation.sub(" ", answer)):
-        words = [w for w in tokenize(sentence) if not w.isdigit()]
-        if len(words) < 3:
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", body):
+        words = [w for w in tokenize(sentence) if not w[0].isdigit()]
+        if len(words) < 2:
             continue
         inside = sum(1 for w in words if w in source_words) / len(words)
         if inside < min_overlap:

@@ -25,7 +25,8 @@ from tools.errors import DeviceNotFound, ToolError
 from tools.gateway import GatewayClient
 from tools.selectors import DeviceSelector
 
-MAX_PASSAGE_CHARS = 1200
+MAX_PASSAGE_CHARS = 4000
+"""Enough for a table or procedure kept whole (three chunk sizes)."""
 CANDIDATES_PER_HIT = 3
 HOW_TO = re.compile(
     r"\b(how (do|can|should|to)|steps?|procedure|(re)?calibrat\w*|pair\w*|"

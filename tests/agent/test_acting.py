@@ -426,3 +426,29 @@ def test_a_long_chain_stops_within_the_turn_and_reports_what_was_done(
     assert state(gateway, "LIGHT-3A")["on"] is False
     assert answer.actions and answer.actions[0].tool == "switch"
     assert "more steps than one turn allows" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("is the 3A light on?", True),
+        ("could you check whether the lobby lights are on?", True),
+        ("can you tell me if the lobby lights are on?", True),
+        ("please check if the lobby lights are on", True),
+        ("check pump P-2's vibration", True),
+        ("how do I pair a new IKEA zigbee bulb?", True),
+        ("could you turn off the lights?", False),
+        ("hey, could you turn off the lobby lights?", False),
+        ("turn off the lobby lights please?", False),
+        ("turn off the lobby lights, would you?", False),
+        ("is it possible to turn off the lobby lights?", False),
+        ("when you get a chance, turn off the lobby lights", False),
+        ("stop pump P-1", False),
+    ],
+)
+def test_questions_and_polite_commands_are_told_apart(
+    text: str, question: bool
+) -> None:
+    from agent.acting import is_question
+
+    assert is_question(text) is question

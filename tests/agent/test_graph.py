@@ -391,3 +391,14 @@ def test_a_question_the_local_model_reads_as_a_command_goes_to_the_cloud(
     assert "question read as a command" in intent[1]["reason"]
     assert answer.intent == "device_question"
     assert "LIGHT-301" in answer.answer and answer.actions[0].tool == "read_state"
+
+
+def test_a_polite_question_read_as_a_command_changes_nothing(
+    toolbox: object, gateway: object
+) -> None:
+    plan = command(switch_off(device="LIGHT-LOBBY"))
+    answer = agent_with(planner(plan), toolbox).ask(
+        "could you check whether the lobby lights are on?"
+    )
+    assert on(gateway, "LIGHT-LOBBY")
+    assert "questions never change devices" in answer.answer

@@ -197,3 +197,16 @@ def test_procedure_longer_than_three_chunks_is_split_between_steps() -> None:
     for chunk in chunks:
         for line in chunk.text.splitlines():
             assert not line or line.startswith(("#", *"0123456789"))
+
+
+def test_find_manuals_skips_links_that_lead_outside_the_folder(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "manuals"
+    root.mkdir()
+    (root / "pump.md").write_text("# Pump\n\nPrime it.\n")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2\n")
+    (root / "secret.txt").symlink_to(secret)
+    (root / "alias.md").symlink_to(root / "pump.md")
+    assert [p.name for p in find_manuals(root)] == ["alias.md", "pump.md"]

@@ -119,3 +119,46 @@ def test_pdf_with_only_scanned_pages_and_no_ocr_text_is_unreadable(
 def test_corrupt_pdf_is_document_unreadable(data: bytes) -> None:
     with pytest.raises(DocumentUnreadable, match="valves/bad.pdf|PDF"):
         read_manual(data, "valves/bad.pdf")
+
+
+def test_pdf_with_no_pages_is_unreadable() -> None:
+    from pypdf import PdfWriter
+
+    buffer = io.BytesIO()
+    PdfWriter().write(buffer)
+    with pytest.raises(DocumentUnreadable, match="no pages"):
+        read_manual(buffer.getvalue(), "empty.pdf")
+
+
+def test_encrypted_pdf_says_so() -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf([[("Pump", 12)]]))))
+    writer.encrypt("secret", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with pytest.raises(DocumentUnreadable, match="encrypted"):
+        read_manual(buffer.getvalue(), "locked.pdf")
+
+
+def test_deeply_nested_html_is_unreadable_not_a_crash() -> None:
+    html = "<div>" * 5000 + "text" + "</div>" * 5000
+    with pytest.raises(DocumentUnreadable, match="nested too deeply"):
+        read_manual(html.encode(), "deep.html")
+
+
+def test_mangled_pdfs_are_unreadable_or_read_never_a_crash() -> None:
+    """Bytes of a good PDF overwritten at random: every result is text or
+    DocumentUnreadable, whatever pypdf raises inside."""
+    import random
+
+    good = make_pdf([[("Pump P-100", 18), ("Prime it first.", 10)]] * 3, scanned=True)
+    rng = random.Random(3)
+    for _ in range(60):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 40)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        try:
+            read_manual(bytes(data), "mangled.pdf")
+        except DocumentUnreadable:
+            pass

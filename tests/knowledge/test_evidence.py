@@ -74,3 +74,33 @@ def test_a_sentence_about_something_else_is_unsupported() -> None:
     assert result.unsupported_sentences == [
         "Replace the bearings and regrease the motor coupling."
     ]
+
+
+def test_numbers_glued_to_units_are_checked() -> None:
+    passages = ["Wait 30 s, then replace the seal every 8000 hours."]
+    result = support("Wait 90s, then replace it every 9000h [1].", passages)
+    assert result.unsupported_numbers == ["90", "9000"]
+
+
+def test_an_empty_answer_or_a_bare_citation_is_unsupported() -> None:
+    passages = ["Open valve V-3 before starting the pump."]
+    assert support("", passages).problem == "the answer says nothing"
+    assert not support("[1]", passages).supported
+
+
+def test_citing_an_excerpt_that_does_not_exist_is_unsupported() -> None:
+    passages = ["Open valve V-3 before starting the pump.", "Vent the casing."]
+    result = support("Open valve V-3 before starting the pump [12].", passages)
+    assert not result.supported and "[12]" in result.problem
+
+
+def test_numbers_must_come_from_the_cited_excerpt() -> None:
+    passages = ["Wait 30 seconds before starting.", "Replace the seal at 8000 hours."]
+    assert not support("Wait 8000 seconds before starting [1].", passages).supported
+    assert support("Wait 30 seconds before starting [1].", passages).supported
+
+
+def test_a_short_unsupported_instruction_is_caught() -> None:
+    passages = ["Open valve V-3 and vent the casing before starting the pump."]
+    result = support("Open valve V-3 [1]. Bypass interlocks.", passages)
+    assert result.unsupported_sentences == ["Bypass interlocks."]

@@ -61,3 +61,24 @@ def test_unreadable_image_is_a_failed_result(tmp_path: Path) -> None:
     bad.write_bytes(b"garbage")
     result = inspect_image(InspectImageArgs(image=str(bad)))
     assert not result.ok and "not a readable image" in result.error
+
+
+def test_box_and_points_come_as_json_lists() -> None:
+    """A model's JSON lists are accepted for the box and points."""
+    args = InspectImageArgs.model_validate(
+        {"image": "plate.png", "box": [1, 2, 30, 40], "points": [[5, 6]]}
+    )
+    assert args.box == [1.0, 2.0, 30.0, 40.0]
+    assert args.points == [[5.0, 6.0]]
+
+
+def test_box_of_three_numbers_is_refused() -> None:
+    """A box needs four numbers; the error names the field and the count."""
+    from pydantic import ValidationError
+
+    with pytest.raises(
+        ValidationError, match=r"box\s+List should have at least 4 items"
+    ):
+        InspectImageArgs.model_validate({"image": "plate.png", "box": [1, 2, 30]})
+    with pytest.raises(ValidationError, match=r"each point is \[x, y\]"):
+        InspectImageArgs.model_validate({"image": "plate.png", "points": [[1, 2, 3]]})

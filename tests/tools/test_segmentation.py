@@ -111,3 +111,31 @@ def test_separate_points_give_one_mask_each(tiny_checkpoint: Path) -> None:
         np.array([[10, 20], [40, 30], [70, 5]]), np.ones(3, dtype=int)
     )
     assert masks.shape == (3, 48, 80) and scores.shape == (3,)
+
+
+def noisy_surface(rng: np.random.Generator) -> np.ndarray:
+    """A 480×640 HWC uint8 RGB surface of blotches and fine noise."""
+    import cv2
+
+    blotches = cv2.GaussianBlur(rng.normal(0, 1, (480, 640)), (0, 0), 6)
+    grey = 140 + 35 * blotches / blotches.std() + rng.normal(0, 6, (480, 640))
+    tint = rng.uniform(-15, 15, 3)
+    return np.clip(grey[..., None] + tint, 0, 255).astype(np.uint8)
+
+
+def test_classical_box_traces_a_thin_dark_line_on_texture() -> None:
+    """A 2 mm dark polyline on a textured surface: IoU ≥ 0.8, width 2 ± 0.3 mm."""
+    from evals.inspection_data import distance_to_line
+    from tools.vision.measure import measure
+
+    rng = np.random.default_rng(3)
+    line = np.array([[90, 300], [220, 240], [360, 260], [540, 150]], float)
+    distance = distance_to_line(line)
+    truth = distance <= 10
+    alpha = np.clip(10.5 - distance, 0, 1)[..., None]
+    image = (noisy_surface(rng) * (1 - alpha) + 30 * alpha).astype(np.uint8)
+
+    found = segment(image, Prompt(box=(82, 142, 548, 308))).segments[0].mask
+    iou = (found & truth).sum() / (found | truth).sum()
+    assert iou >= 0.8
+    assert measure(found, px_per_mm=10).max_width_mm() == pytest.approx(2, abs=0.3)

@@ -79,12 +79,25 @@ def seed_threshold(contrast: np.ndarray) -> float:
 
 def segment_box(image: np.ndarray, box: np.ndarray, point: Any = None) -> np.ndarray:
     """The object inside `box` (XYXY pixels) as an H×W bool mask."""
+    from tools.vision.thin import segment_thin
+
     cv2 = cv2_module()
     wx0, wy0, wx1, wy1 = _window(box, image.shape)
     crop = np.ascontiguousarray(image[wy0:wy1, wx0:wx1])
     inside = np.zeros(crop.shape[:2], dtype=bool)
     bx0, by0 = int(box[0]) - wx0, int(box[1]) - wy0
-    inside[by0 : int(box[3]) - wy0 + 1, bx0 : int(box[2]) - wx0 + 1] = True
+    bx1, by1 = int(box[2]) - wx0, int(box[3]) - wy0
+    inside[by0 : by1 + 1, bx0 : bx1 + 1] = True
+    mask = np.zeros(image.shape[:2], dtype=bool)
+
+    # A crack or scratch is traced from its ridge response; GrabCut's
+    # smoothing would thin or break it.
+    thin = (
+        None if point is not None else segment_thin(crop, inside, (bx0, by0, bx1, by1))
+    )
+    if thin is not None:
+        mask[wy0:wy1, wx0:wx1] = thin
+        return mask
 
     # Seed GrabCut: outside the box is surface; inside, what stands out from
     # the surface is probably the object and the rest probably not.
@@ -116,7 +129,6 @@ def segment_box(image: np.ndarray, box: np.ndarray, point: Any = None) -> np.nda
         log.debug("GrabCut lost a thin object; using the contrast threshold")
         found = stands_out
     found = keep_main_parts(found)
-    mask = np.zeros(image.shape[:2], dtype=bool)
     mask[wy0:wy1, wx0:wx1] = found
     return mask
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from tools.base import ToolArgs, ToolResult
 from tools.errors import ToolError
@@ -28,18 +28,24 @@ class InspectImageArgs(ToolArgs):
     """What to inspect: an image file and optional prompts (pixels) and scale."""
 
     image: str = Field(description="Path of a PNG or JPEG picture.")
-    points: list[tuple[float, float]] = Field(
-        default_factory=list, description="XY pixels on the object."
+    points: list[list[float]] = Field(
+        default_factory=list, description="XY pixels on the object, e.g. [[120, 80]]."
     )
     point_labels: list[int] = Field(
         default_factory=list, description="1 object, 0 background, per point."
     )
-    box: tuple[float, float, float, float] | None = Field(
-        default=None, description="XYXY pixels around the object."
+    box: list[float] | None = Field(
+        default=None,
+        min_length=4,
+        max_length=4,
+        description="XYXY pixels around the object, e.g. [10, 20, 300, 200].",
     )
     px_per_mm: float | None = Field(default=None, gt=0)
-    reference: tuple[float, float, float, float] | None = Field(
-        default=None, description="Two XY pixel points a known distance apart."
+    reference: list[float] | None = Field(
+        default=None,
+        min_length=4,
+        max_length=4,
+        description="Two XY pixel points a known distance apart: [x0, y0, x1, y1].",
     )
     reference_mm: float | None = Field(default=None, gt=0)
     width_threshold_mm: float | None = Field(
@@ -48,6 +54,28 @@ class InspectImageArgs(ToolArgs):
     question: str | None = None
     nameplate: bool = False
     overlay: str | None = Field(default=None, description="Where to write the PNG.")
+
+    @field_validator("points", "box", "reference", mode="before")
+    @classmethod
+    def _tuples_as_lists(cls, value: Any) -> Any:
+        # Strict mode refuses tuples for lists; Python callers pass tuples,
+        # JSON from a model passes lists, and both mean the same numbers.
+        if isinstance(value, tuple):
+            value = list(value)
+        if isinstance(value, list):
+            return [list(v) if isinstance(v, tuple) else v for v in value]
+        return value
+
+    @field_validator("points")
+    @classmethod
+    def _points_are_pairs(cls, points: list[list[float]]) -> list[list[float]]:
+        for point in points:
+            if len(point) != 2:
+                raise ValueError(
+                    f"each point is [x, y] in pixels; got {point} "
+                    f"({len(point)} numbers)"
+                )
+        return points
 
 
 def _scale(args: InspectImageArgs, settings: VisionSettings) -> float | None:
@@ -88,7 +116,9 @@ def inspect_array(
 
     started = time.perf_counter()
     px_per_mm = _scale(args, settings)
-    prompt = Prompt(list(args.points), list(args.point_labels), args.box)
+    box = tuple(args.box) if args.box is not None else None
+    points = [(p[0], p[1]) for p in args.points]
+    prompt = Prompt(points, list(args.point_labels), box)
     result = segment(
         image,
         prompt,

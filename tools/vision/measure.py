@@ -3,8 +3,10 @@
 - `length_px`: the centre line's length: the longest path through the mask's
   skeleton (steps of 1 and √2 pixels), extended at both ends by the distance
   from its end pixel to the mask's edge, so a line of N pixels measures ≈ N.
-- `max_width_px`: twice the largest distance from the skeleton to the edge,
-  less one pixel (distances run between pixel centres): the widest point.
+- `max_width_px`: twice the 95th percentile of the distances from the
+  skeleton to the edge, less one pixel (distances run between pixel centres):
+  the widest point. The percentile, not the maximum, because a ragged edge or
+  a skeleton's spur at a bend reaches a few pixels past the mark's width.
 - `mean_width_px`: area over length, the width averaged along the line.
 - `feret_px`: the largest caliper diameter (outline's farthest two points).
 
@@ -22,6 +24,8 @@ import numpy as np
 from tools.vision.classical import cv2_module
 from tools.vision.errors import BadPrompt
 
+# Percentile of the centre line's distances to the edge taken as the widest.
+WIDEST_PERCENTILE = 95
 NEIGHBOURS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
 
 
@@ -157,7 +161,8 @@ def measure(mask: np.ndarray, px_per_mm: float | None = None) -> Measurement:
     if path:
         length += float(distance[path[0]] + distance[path[-1]])
     area = int(mask.sum())
-    widest = float(distance[skeleton].max()) if skeleton.any() else 0.5
+    along = distance[skeleton]
+    widest = float(np.percentile(along, WIDEST_PERCENTILE)) if along.size else 0.5
     return Measurement(
         area_px=area,
         box_xyxy=(int(x0), int(y0), int(x1), int(y1)),
