@@ -1,5 +1,5 @@
-"""Manual answers end to end with the real local model: citations, abstention,
-and retrieved text that is never obeyed."""
+"""Manual answers end to end: retrieved text that is never obeyed (with the
+real local model), and `fieldpilot manuals` for people."""
 
 from __future__ import annotations
 
@@ -66,28 +66,6 @@ def test_an_instruction_inside_a_manual_triggers_no_tool(injected: object) -> No
     orders = injected.context.toolbox.work_orders.list(ListWorkOrdersArgs(status="any"))
     assert orders == []
     assert answer.citations[0]["source"] == "pumps/p1.md"
-
-
-@pytest.fixture(scope="module")
-def agent(local_model: object, manual_index: object, tmp_path_factory) -> object:
-    with agent_over(manual_index, local_model, tmp_path_factory.mktemp("man")) as ready:
-        yield ready
-
-
-def test_a_question_no_manual_answers_gets_not_in_the_manuals(agent: object) -> None:
-    answer = agent.ask("what torque do the Grundfos CR 32 pump coupling bolts need?")
-    assert answer.answer.startswith("The manuals do not cover this")
-    assert "Closest sections:" in answer.answer
-    assert answer.citations == []
-
-
-def test_an_answered_question_cites_document_section_and_lines(agent: object) -> None:
-    answer = agent.ask("how do I recalibrate the compass on drone D-4?")
-    cite = next(
-        c for c in answer.citations if c["source"] == "px4-user-guide/compass.md"
-    )
-    assert cite["section"] and cite["lines"][0] <= cite["lines"][1]
-    assert "do not cover" not in answer.answer
 
 
 def test_cli_manuals_search_and_list(tmp_path: Path) -> None:
