@@ -58,7 +58,7 @@ def routed(
 
 
 def tiers(answer: object) -> list[tuple[str, str, str]]:
-    return [(r["purpose"], r["tier"], r["reason"]) for r in answer.route]
+    return [(r["purpose"], r.get("tier"), r["reason"]) for r in answer.route]
 
 
 def test_the_real_server_answers_a_schema(cloud_server: LlamaServer) -> None:
@@ -88,7 +88,7 @@ def test_a_simple_question_is_served_locally(routed: object) -> None:
 def test_a_long_answer_is_written_in_the_cloud(routed: object) -> None:
     answer = routed.ask(HOW_TO)
     written = [r for r in answer.route if r["purpose"] == "answer"]
-    assert [(r["tier"], r["reason"]) for r in written] == [
+    assert [(r.get("tier"), r["reason"]) for r in written] == [
         ("cloud", "long-form answer")
     ]
     assert answer.citations
@@ -97,13 +97,13 @@ def test_a_long_answer_is_written_in_the_cloud(routed: object) -> None:
 def test_a_request_of_several_tasks_plans_in_the_cloud(routed: object) -> None:
     answer = routed.ask(CONDITIONAL)
     plans = [r for r in answer.route if r["purpose"] == "plan"]
-    assert plans and all(r["tier"] == "cloud" for r in plans)
+    assert plans and all(r.get("tier") == "cloud" for r in plans)
     assert all("3 tasks" in r["reason"] for r in plans)
 
 
 def test_a_private_request_never_leaves_the_site(routed: object) -> None:
     answer = routed.ask("what is the temperature in the director's office?")
-    assert answer.route and {r["tier"] for r in answer.route} == {"local"}
+    assert answer.route and {r.get("tier") for r in answer.route} == {"local"}
     assert all("private" in r["reason"] for r in answer.route)
 
 
@@ -116,7 +116,7 @@ def test_unsure_local_choices_are_escalated(
         answer = agent.ask("switch on the lobby lights")
     cloud.close()
     intent = [r for r in answer.route if r["purpose"] == "intent"]
-    assert [r["tier"] for r in intent] == ["local", "cloud"]
+    assert [r.get("tier") for r in intent] == ["local", "cloud"]
     assert "local confidence" in intent[1]["reason"]
     assert 0 <= intent[0]["confidence"] < 1
 
@@ -133,7 +133,7 @@ def test_a_cloud_too_slow_to_answer_falls_back_to_local(
         answer = agent.ask(HOW_TO)
     hasty.close()
     written = [r for r in answer.route if r["purpose"] == "answer"]
-    assert [(r["tier"], r["ok"]) for r in written] == FELL_BACK
+    assert [(r.get("tier"), r["ok"]) for r in written] == FELL_BACK
     assert answer.answer and answer.citations
 
 
@@ -154,8 +154,8 @@ def test_a_cloud_killed_mid_conversation_leaves_answers_local(
     finally:
         server.stop()
         cloud.close()
-    assert ("answer", "cloud") in [(r["purpose"], r["tier"]) for r in first.route]
+    assert ("answer", "cloud") in [(r["purpose"], r.get("tier")) for r in first.route]
     written = [r for r in second.route if r["purpose"] == "answer"]
-    assert [(r["tier"], r["ok"]) for r in written] == FELL_BACK
+    assert [(r.get("tier"), r["ok"]) for r in written] == FELL_BACK
     assert "cannot be reached" in written[0]["error"]
     assert second.answer and second.citations
